@@ -1,0 +1,49 @@
+// Token and origin checks shared by ingestion, MCP and the JSON API. Pure: Web Crypto only.
+
+/** Constant-time check of a presented token against any of the configured ones. */
+export async function tokenMatches(presented: string | undefined, tokens: string[]): Promise<boolean> {
+  if (!presented || tokens.length === 0) return false;
+  const a = await digest(presented);
+  let ok = false;
+  for (const token of tokens) {
+    // Compare fixed-length digests so neither length nor content leaks through timing.
+    const b = await digest(token);
+    let diff = 0;
+    for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+    ok = ok || diff === 0;
+  }
+  return ok;
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or undefined. */
+export function bearerToken(header: string | null | undefined): string | undefined {
+  const m = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  return m?.[1];
+}
+
+/** True when `origin` is allowed: exact entries, `*.example.com` wildcards, localhost in development. */
+export function originAllowed(origin: string, allowed: string[], development: boolean): boolean {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  if (development && (url.hostname === "localhost" || url.hostname === "127.0.0.1" || url.hostname === "[::1]")) {
+    return true;
+  }
+  const normalized = `${url.protocol}//${url.host}`;
+  return allowed.some((rule) => {
+    if (rule === "*") return true;
+    const wildcard = rule.match(/^(https?:\/\/)?\*\.(.+)$/);
+    if (wildcard) {
+      if (wildcard[1] && `${wildcard[1]}` !== `${url.protocol}//`) return false;
+      return url.hostname.endsWith(`.${wildcard[2]!.replace(/:\d+$/, "")}`);
+    }
+    return rule.replace(/\/+$/, "") === normalized || rule === url.host;
+  });
+}
+
+async function digest(value: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(value)));
+}

@@ -1,0 +1,80 @@
+// Ingestion use case: normalise a batch, write each trace once (one Redis command per trace),
+// and report what was stored and what was dropped, by reason.
+import { InputError, RateLimitError } from "./errors.js";
+import { errorRef, normalizeBatch, type EntryProblem, type NormalizeContext } from "./normalize.js";
+import { TraceIdSchema, type LogEntry } from "./schema.js";
+import type { LogStore, TraceWrite } from "./store/log-store.js";
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  dropped: Record<string, number>;
+  problems: EntryProblem[];
+}
+
+export async function ingestBatch(store: LogStore, body: unknown, ctx: NormalizeContext): Promise<IngestResult> {
+  const batch = normalizeBatch(body, ctx);
+  if (batch.entries.length === 0) {
+    throw new InputError("No valid entries in the batch; nothing was stored", batch.problems);
+  }
+  const byTrace = new Map<string, TraceWrite>();
+  for (const entry of batch.entries) {
+    let write = byTrace.get(entry.trace_id);
+    if (!write) byTrace.set(entry.trace_id, (write = { traceId: entry.trace_id, entries: [], extraDrops: [] }));
+    write.entries.push({ entry, json: JSON.stringify(entry), errorRef: errorRef(entry) });
+  }
+  // Drops decided before the store are recorded with the trace they belong to, so readers can say so.
+  const first = batch.entries[0] as LogEntry;
+  const firstWrite = byTrace.get(first.trace_id) as TraceWrite;
+  for (const [reason, count] of Object.entries(batch.dropped)) {
+    firstWrite.extraDrops.push({ system: first.system, reason, count });
+  }
+  for (const [reason, count] of Object.entries(batch.clientDropped)) {
+    if (count > 0) firstWrite.extraDrops.push({ system: first.system, reason: `client_${safeReason(reason)}`, count });
+  }
+  for (const index of new Set(batch.problems.map((p) => p.index))) {
+    const write = byTrace.get(traceIdOf(body, index) ?? first.trace_id) ?? firstWrite;
+    const existing = write.extraDrops.find((d) => d.reason === "invalid");
+    if (existing) existing.count += 1;
+    else write.extraDrops.push({ system: first.system, reason: "invalid", count: 1 });
+  }
+
+  const results = await Promise.all([...byTrace.values()].map((w) => store.writeTrace(w, ctx.receivedAt)));
+  const dropped: Record<string, number> = { ...batch.dropped };
+  const invalid = new Set(batch.problems.map((p) => p.index)).size;
+  if (invalid) dropped.invalid = invalid;
+  let accepted = 0;
+  let duplicates = 0;
+  let retryAfter = 0;
+  for (const r of results) {
+    accepted += r.accepted;
+    duplicates += r.duplicates;
+    retryAfter = Math.max(retryAfter, r.retryAfterSeconds);
+    for (const [reason, n] of Object.entries(r.dropped)) if (n) dropped[reason] = (dropped[reason] ?? 0) + n;
+  }
+  if (accepted === 0 && duplicates === 0 && retryAfter > 0) {
+    throw new RateLimitError(`Rate limited: ${describeDrops(dropped)}; nothing was stored`, retryAfter);
+  }
+  return { accepted, duplicates, dropped, problems: batch.problems };
+}
+
+function describeDrops(dropped: Record<string, number>): string {
+  return Object.entries(dropped)
+    .map(([reason, n]) => `${n} dropped by ${reason}`)
+    .join(", ");
+}
+
+function safeReason(reason: string): string {
+  return reason.replace(/[^A-Za-z0-9_]/g, "_").slice(0, 40);
+}
+
+function traceIdOf(body: unknown, index: number): string | undefined {
+  const items = Array.isArray(body)
+    ? body
+    : body && typeof body === "object" && Array.isArray((body as { entries?: unknown }).entries)
+      ? (body as { entries: unknown[] }).entries
+      : [body];
+  const item = items[index];
+  const candidate = item && typeof item === "object" ? (item as { trace_id?: unknown }).trace_id : undefined;
+  return TraceIdSchema.safeParse(candidate).success ? (candidate as string) : undefined;
+}

@@ -1,0 +1,193 @@
+// The Redis store behind ingestion and every reader, over Upstash's REST protocol (@upstash/redis).
+// Each operation is one script run (one billed command); see scripts.ts for the storage layout.
+import { Redis } from "@upstash/redis";
+import type { Config } from "../config.js";
+import { StoreUnavailableError } from "../errors.js";
+import { ERROR_INDEX_MAX, STORE_TIMEOUT_MS, TRACE_INDEX_MAX } from "../limits.js";
+import { LogEntrySchema, type LogEntry, type TraceSummary } from "../schema.js";
+import { indexKeys, RATE_WINDOW_MS, rateKey, traceKeys } from "./keys.js";
+import { INGEST_SCRIPT, LIST_TRACES_SCRIPT, PIN_SCRIPT, READ_TRACE_SCRIPT } from "./scripts.js";
+import { parseMeta } from "./meta.js";
+
+/** What one trace's write needs: entries already validated, redacted and serialised. */
+export interface TraceWrite {
+  traceId: string;
+  entries: Array<{ entry: LogEntry; json: string; errorRef: string }>;
+  /** Drops decided before the store (invalid entries, client-side drops), by system and reason. */
+  extraDrops: Array<{ system: string; reason: string; count: number }>;
+}
+
+export interface WriteResult {
+  accepted: number;
+  duplicates: number;
+  dropped: { rate_limit_trace: number; rate_limit_system: number; rate_limit_global: number };
+  retryAfterSeconds: number;
+}
+
+export interface StoredTrace {
+  entries: LogEntry[];
+  summary: TraceSummary;
+}
+
+type ScriptName = "ingest" | "read" | "list" | "pin";
+const SCRIPTS: Record<ScriptName, string> = {
+  ingest: INGEST_SCRIPT,
+  read: READ_TRACE_SCRIPT,
+  list: LIST_TRACES_SCRIPT,
+  pin: PIN_SCRIPT,
+};
+
+export function createRedis(config: Pick<Config, "redisUrl" | "redisToken">): Redis {
+  if (!config.redisUrl || !config.redisToken) {
+    throw new StoreUnavailableError(
+      "The store is not configured: set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN (npm run dev does this for you)",
+    );
+  }
+  return new Redis({
+    url: config.redisUrl,
+    token: config.redisToken,
+    // Entries are JSON strings we parse and validate ourselves.
+    automaticDeserialization: false,
+    enableAutoPipelining: false,
+    enableTelemetry: false,
+    // Writes are idempotent (entry ids), so a retry after a network error cannot duplicate.
+    retry: { retries: 2, backoff: (n) => 100 * 2 ** n },
+    signal: () => AbortSignal.timeout(STORE_TIMEOUT_MS),
+  });
+}
+
+export class LogStore {
+  private readonly scripts: Partial<Record<ScriptName, ReturnType<Redis["createScript"]>>> = {};
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly config: Pick<
+      Config,
+      | "keyPrefix"
+      | "logTtlSeconds"
+      | "pinMaxSeconds"
+      | "rateLimitGlobalPerHour"
+      | "rateLimitPerTracePerHour"
+      | "systemShares"
+    >,
+  ) {}
+
+  /** Stores one trace's entries with its limit checks, atomically, in one Redis command. */
+  async writeTrace(write: TraceWrite, now = Date.now()): Promise<WriteResult> {
+    const { keyPrefix: prefix, logTtlSeconds, rateLimitGlobalPerHour: global } = this.config;
+    const keys = traceKeys(prefix, write.traceId);
+    const idx = indexKeys(prefix);
+    const bucket = Math.floor(now / RATE_WINDOW_MS);
+    const args: Array<string | number> = [
+      now,
+      logTtlSeconds,
+      this.config.rateLimitPerTracePerHour,
+      global,
+      RATE_WINDOW_MS,
+      bucket,
+      write.traceId,
+      Math.max(this.config.pinMaxSeconds, logTtlSeconds),
+      TRACE_INDEX_MAX,
+      ERROR_INDEX_MAX,
+      write.extraDrops.length,
+    ];
+    for (const d of write.extraDrops) args.push(d.system, d.reason, d.count);
+    for (const { entry, json, errorRef } of write.entries) {
+      const share = this.config.systemShares[entry.system];
+      const quota = share ? Math.max(1, Math.floor((global * share) / 100)) : 0;
+      args.push(entry.id, entry.system, entry.level, entry.user_id ?? "", quota, json, errorRef);
+    }
+    const reply = await this.run<number[]>(
+      "ingest",
+      [keys.list, keys.meta, keys.ids, idx.traces, idx.errors, rateKey(prefix, bucket), rateKey(prefix, bucket - 1)],
+      args.map(String),
+    );
+    const [accepted = 0, duplicates = 0, dTrace = 0, dSystem = 0, dGlobal = 0, retry = 0] = reply.map(Number);
+    return {
+      accepted,
+      duplicates,
+      dropped: { rate_limit_trace: dTrace, rate_limit_system: dSystem, rate_limit_global: dGlobal },
+      retryAfterSeconds: retry,
+    };
+  }
+
+  /** One trace's entries (arrival order) and summary, or null when it does not exist or expired. */
+  async readTrace(traceId: string): Promise<StoredTrace | null> {
+    const keys = traceKeys(this.config.keyPrefix, traceId);
+    const [raw, meta, ttl] = await this.run<[string[], string[], number]>("read", [keys.list, keys.meta], []);
+    if (!meta || meta.length === 0) return null;
+    const entries: LogEntry[] = [];
+    for (const json of raw ?? []) {
+      const parsed = LogEntrySchema.safeParse(safeParse(json));
+      if (parsed.success) entries.push(parsed.data);
+    }
+    return { entries, summary: parseMeta(traceId, meta, Number(ttl)) };
+  }
+
+  /** Summaries of the traces active since `since` (ms), newest activity first, at most `max`. */
+  async listTraces(since: number, max = 1000): Promise<TraceSummary[]> {
+    const idx = indexKeys(this.config.keyPrefix);
+    const reply = await this.run<unknown[]>("list", [idx.traces], [this.config.keyPrefix, String(since), String(max)]);
+    const out: TraceSummary[] = [];
+    for (let i = 0; i + 2 < reply.length; i += 3) {
+      out.push(parseMeta(String(reply[i]), reply[i + 2] as string[]));
+    }
+    return out;
+  }
+
+  /** Compact error references (JSON strings) received since `since` (ms), newest first. */
+  async listErrorRefs(since: number, max = ERROR_INDEX_MAX): Promise<string[]> {
+    const idx = indexKeys(this.config.keyPrefix);
+    return this.call(() =>
+      this.redis.zrange<string[]>(idx.errors, "+inf", since, { byScore: true, rev: true, offset: 0, count: max }),
+    );
+  }
+
+  /** Keeps a trace for `seconds` from now (bounded by PIN_MAX_SECONDS); 0 unpins. Returns the TTL or null if absent. */
+  async pinTrace(traceId: string, seconds: number, now = Date.now()): Promise<number | null> {
+    const keys = traceKeys(this.config.keyPrefix, traceId);
+    const idx = indexKeys(this.config.keyPrefix);
+    const bounded = Math.min(Math.max(0, seconds), this.config.pinMaxSeconds);
+    const until = bounded > 0 ? now + bounded * 1000 : 0;
+    const ttl = await this.run<number>(
+      "pin",
+      [keys.list, keys.meta, keys.ids, idx.traces],
+      [String(now), String(until), String(this.config.logTtlSeconds), traceId],
+    );
+    return Number(ttl) === -2 ? null : Number(ttl);
+  }
+
+  /** True when Redis answers. */
+  async ping(): Promise<boolean> {
+    try {
+      return (await this.redis.ping()) === "PONG";
+    } catch {
+      return false;
+    }
+  }
+
+  private async run<T>(name: ScriptName, keys: string[], args: string[]): Promise<T> {
+    const script = (this.scripts[name] ??= this.redis.createScript(SCRIPTS[name]));
+    return this.call(() => script.exec(keys, args) as Promise<T>);
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (cause) {
+      throw new StoreUnavailableError(`The log store did not answer: ${describe(cause)}`, { cause });
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function safeParse(json: string): unknown {
+  try {
+    return JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,67 @@
+// POST /log: authenticate (origin allowlist or ingest token), read the body, ingest, answer 202.
+import { Hono } from "hono";
+import { cors } from "hono/cors";
+import { bearerToken, originAllowed, tokenMatches } from "../core/auth.js";
+import { detectSystem } from "../core/detect-system.js";
+import { AuthError } from "../core/errors.js";
+import { ingestBatch } from "../core/ingest.js";
+import { parseTraceparent } from "../core/normalize.js";
+import { servicesFor } from "../core/services.js";
+import { readJsonBody } from "./body.js";
+
+export type Bindings = Record<string, unknown>;
+
+export const ingestApp = new Hono<{ Bindings: Bindings }>();
+
+ingestApp.use(
+  "/log",
+  cors({
+    origin: (origin, c) => {
+      const { config } = servicesFor(c.env);
+      return originAllowed(origin, config.allowedOrigins, config.development) ? origin : null;
+    },
+    allowMethods: ["POST", "OPTIONS"],
+    allowHeaders: ["Content-Type", "Content-Encoding", "Authorization", "traceparent", "X-Debug-Logs-System"],
+    maxAge: 86400,
+  }),
+);
+
+ingestApp.post("/log", async (c) => {
+  const { config, store } = servicesFor(c.env);
+  await authorize(c.req.raw, config);
+  const receivedAt = Date.now();
+  const body = await readJsonBody(c.req.raw, config.maxBodyBytes);
+  const traceparent = parseTraceparent(c.req.header("traceparent"));
+  const result = await ingestBatch(store(), body, {
+    receivedAt,
+    defaultSystem: detectSystem((name) => c.req.header(name)),
+    redactPatterns: config.redactPatterns,
+    ...(traceparent ? { traceparent } : {}),
+  });
+  return c.json(
+    {
+      accepted: result.accepted,
+      duplicates: result.duplicates,
+      dropped: result.dropped,
+      ...(result.problems.length ? { details: result.problems } : {}),
+    },
+    202,
+  );
+});
+
+async function authorize(request: Request, config: ReturnType<typeof servicesFor>["config"]): Promise<void> {
+  const token = bearerToken(request.headers.get("authorization"));
+  if (token) {
+    if (await tokenMatches(token, config.ingestTokens)) return;
+    throw new AuthError("The ingest token is not valid (Authorization: Bearer <INGEST_TOKEN>)", 403);
+  }
+  const origin = request.headers.get("origin");
+  if (origin) {
+    if (originAllowed(origin, config.allowedOrigins, config.development)) return;
+    throw new AuthError(`Origin ${origin} is not in ALLOWED_ORIGINS`, 403);
+  }
+  throw new AuthError(
+    "No credentials: servers send Authorization: Bearer <INGEST_TOKEN>, browsers need an allowed Origin",
+    403,
+  );
+}

@@ -1,0 +1,64 @@
+// Reads a request body as JSON under a byte limit, with gzip/deflate request bodies decoded.
+import { InputError } from "../core/errors.js";
+
+const JSON_TYPES = ["application/json", "text/plain"];
+
+export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+  const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  // A missing type is taken as JSON: curl and simple scripts often omit it.
+  if (type && !JSON_TYPES.includes(type) && !type.endsWith("+json")) {
+    throw new InputError(`Unsupported content type '${type}': send application/json or text/plain`, [], 415);
+  }
+  const declared = Number(request.headers.get("content-length") ?? NaN);
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  if (!request.body) throw new InputError("The request has no body: send a log entry or a batch");
+
+  let stream: ReadableStream<Uint8Array> = request.body;
+  const encoding = (request.headers.get("content-encoding") ?? "").trim().toLowerCase();
+  if (encoding === "gzip" || encoding === "deflate") {
+    stream = stream.pipeThrough(
+      new DecompressionStream(encoding) as unknown as TransformStream<Uint8Array, Uint8Array>,
+    );
+  } else if (encoding && encoding !== "identity") {
+    throw new InputError(`Unsupported content encoding '${encoding}': send gzip, deflate or none`, [], 415);
+  }
+
+  const text = await readCapped(stream, maxBytes);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`Malformed JSON: ${(error as Error).message}`);
+  }
+}
+
+async function readCapped(stream: ReadableStream<Uint8Array>, maxBytes: number): Promise<string> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel();
+        throw tooLarge(maxBytes);
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(`Could not read the body: ${(error as Error).message} (is it really gzip?)`);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+function tooLarge(maxBytes: number): InputError {
+  return new InputError(`Body larger than ${maxBytes} bytes (MAX_BODY_BYTES); split the batch`, [], 413);
+}

@@ -1,0 +1,22 @@
+// The one Worker: ingestion, the MCP server, the JSON API and the debug page share one origin.
+import { Hono } from "hono";
+import { servicesFor } from "./core/services.js";
+import { ingestApp, type Bindings } from "./ingest-worker/app.js";
+import { errorResponse } from "./ingest-worker/errors.js";
+
+const app = new Hono<{ Bindings: Bindings }>();
+
+app.get("/health", async (c) => {
+  const store = await servicesFor(c.env)
+    .store()
+    .ping()
+    .catch(() => false);
+  return c.json({ ok: store, store: store ? "reachable" : "unreachable" }, store ? 200 : 503);
+});
+
+app.route("/", ingestApp);
+
+app.notFound((c) => c.json({ error: `No route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
+app.onError((error, c) => errorResponse(error, c));
+
+export default app;
