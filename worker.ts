@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { servicesFor } from "./core/services.js";
 import { ingestApp, type Bindings } from "./ingest-worker/app.js";
 import { errorResponse } from "./ingest-worker/errors.js";
+import { mcpApp } from "./mcp-server/app.js";
 
 const app = new Hono<{ Bindings: Bindings }>();
 
@@ -15,6 +16,7 @@ app.get("/health", async (c) => {
 });
 
 app.route("/", ingestApp);
+app.route("/", mcpApp);
 
 app.notFound((c) => c.json({ error: `No route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
 app.onError((error, c) => errorResponse(error, c));

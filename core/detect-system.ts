@@ -1,5 +1,5 @@
 // Which system sent a request, for entries that do not say. Documented precedence (README):
-// entry.system > X-Debug-Logs-System header > CF-Worker header > browser fetch metadata/Origin > manual.
+// entry.system > X-Debug-Logs-System header > CF-Worker header > browser (Sec-Fetch-Site or Origin) > manual.
 import { isSystem } from "./normalize.js";
 import type { System } from "./schema.js";
 
@@ -11,6 +11,8 @@ export function detectSystem(header: (name: string) => string | null | undefined
   if (isSystem(declared)) return declared;
   // Cloudflare adds CF-Worker (the zone of the calling Worker) to subrequests made by Workers.
   if (header("cf-worker")) return "worker";
-  if (header("sec-fetch-mode") || header("sec-fetch-site") || header("origin")) return "browser";
+  // Browsers send Sec-Fetch-Site and Origin on cross-origin POSTs; Node's fetch sends Sec-Fetch-Mode
+  // too, so that header alone proves nothing.
+  if (header("sec-fetch-site") || header("origin")) return "browser";
   return "manual";
 }

@@ -1,0 +1,50 @@
+// Parameter schemas shared by the MCP tools and the JSON API, each described for an agent.
+import { z } from "zod";
+import { LevelSchema, SystemSchema, TraceIdSchema } from "./schema.js";
+
+export { TraceIdSchema };
+
+/** Largest page any listing returns. */
+export const MAX_PAGE_LIMIT = 200;
+
+export const SinceMinutesSchema = z
+  .number()
+  .int()
+  .min(1)
+  .max(7 * 24 * 60)
+  .default(60)
+  .describe("Look back this many minutes from now (default 60: traces are kept about an hour unless pinned).");
+
+export const LimitSchema = (fallback: number, max = MAX_PAGE_LIMIT) =>
+  z
+    .number()
+    .int()
+    .min(1)
+    .max(max)
+    .default(fallback)
+    .describe(`Maximum items to return (default ${fallback}, at most ${max}).`);
+
+export const CursorSchema = z
+  .string()
+  .max(200)
+  .optional()
+  .describe("Opaque cursor from a previous answer's next_cursor, to get the next page with the same filters.");
+
+export const SystemsSchema = z
+  .array(SystemSchema)
+  .min(1)
+  .optional()
+  .describe("Only these systems, e.g. ['browser', 'convex']. Omit for all.");
+
+export const LevelsSchema = z
+  .array(LevelSchema)
+  .min(1)
+  .optional()
+  .describe("Only these levels, e.g. ['warn', 'error']. Omit for all.");
+
+export const TextSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .optional()
+  .describe("Case-insensitive substring that the message, stack or source must contain.");

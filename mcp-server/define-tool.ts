@@ -1,0 +1,70 @@
+// One shape for every tool: typed input/output schemas, a handler that returns readable text plus
+// structuredContent, and one place that turns errors into isError results telling the agent how to recover.
+import type { CallToolResult, McpServer, ToolAnnotations } from "@modelcontextprotocol/server";
+import type { z } from "zod";
+import { ConfigError, InputError, NotFoundError, StoreUnavailableError } from "../core/errors.js";
+import type { Services } from "../core/services.js";
+
+export interface ToolContext {
+  services: Services;
+  /** Server clock at the start of the call, ms. */
+  now: number;
+}
+
+export interface ToolResult<O> {
+  text: string;
+  structured: O;
+}
+
+export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
+  name: string;
+  title: string;
+  description: string;
+  inputSchema: I;
+  outputSchema: O;
+  annotations: ToolAnnotations;
+  handler: (input: z.infer<I>, ctx: ToolContext) => Promise<ToolResult<z.infer<O>>>;
+}
+
+/** Exists for typing: infers the handler's input and output from the schemas. */
+export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(
+  def: ToolDefinition<I, O>,
+): ToolDefinition<I, O> {
+  return def;
+}
+
+export function registerTool(server: McpServer, tool: ToolDefinition, services: Services): void {
+  server.registerTool(
+    tool.name,
+    {
+      title: tool.title,
+      description: tool.description,
+      inputSchema: tool.inputSchema,
+      outputSchema: tool.outputSchema,
+      annotations: tool.annotations,
+    },
+    async (input: unknown): Promise<CallToolResult> => {
+      try {
+        const { text, structured } = await tool.handler(input as never, { services, now: Date.now() });
+        return { content: [{ type: "text", text }], structuredContent: structured as Record<string, unknown> };
+      } catch (error) {
+        return { isError: true, content: [{ type: "text", text: recoveryText(tool.name, error) }] };
+      }
+    },
+  );
+}
+
+/** What an agent should read when a call fails: what went wrong and what to do next. */
+export function recoveryText(tool: string, error: unknown): string {
+  if (error instanceof NotFoundError) return error.message;
+  if (error instanceof InputError) {
+    const details = error.details.length ? ` (${JSON.stringify(error.details).slice(0, 500)})` : "";
+    return `Invalid arguments for ${tool}: ${error.message}${details}`;
+  }
+  if (error instanceof StoreUnavailableError) {
+    return `The log store is not reachable right now (${error.message}). Retry in a few seconds.`;
+  }
+  if (error instanceof ConfigError) return `The debug-logs server is misconfigured: ${error.message}`;
+  console.error(`tool ${tool} failed:`, error);
+  return `${tool} failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`;
+}

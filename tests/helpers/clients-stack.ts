@@ -1,0 +1,89 @@
+// The local stack for the client end-to-end tests, and reading a trace back from the store the Worker writes to.
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { startStack } from "../../dev/stack.mjs";
+
+export interface ClientStack {
+  url: string;
+  ingestToken: string;
+  keyPrefix: string;
+  rest: { url: string; token: string };
+  stop(): Promise<void>;
+}
+
+/** A stored entry, as the Worker writes it to `logs:<trace_id>`. */
+export interface StoredEntry {
+  id: string;
+  trace_id: string;
+  span_id?: string;
+  user_id?: string;
+  system: string;
+  source?: string;
+  level: string;
+  message: string;
+  stack?: string;
+  timestamp: number;
+  received_at: number;
+  clock_offset_ms?: number;
+  context?: Record<string, unknown>;
+  url?: string;
+}
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+
+/** Starts Redis + the Worker with limits high enough that the tests never hit them, under a random key prefix. */
+export async function startClientStack(env: Record<string, string> = {}): Promise<ClientStack> {
+  // The demo page and the client bundle are static assets: build them from the current sources.
+  execFileSync(process.execPath, ["dev/build-assets.mjs"], { cwd: root, stdio: "inherit" });
+  const keyPrefix = `e2e-clients-${randomBytes(4).toString("hex")}:`;
+  const stack = await startStack({
+    port: 0,
+    quiet: true,
+    env: {
+      KEY_PREFIX: keyPrefix,
+      RATE_LIMIT_GLOBAL_PER_HOUR: "1000000",
+      RATE_LIMIT_PER_TRACE_PER_HOUR: "100000",
+      ...env,
+    },
+  });
+  return { url: stack.url, ingestToken: stack.ingestToken, keyPrefix, rest: stack.rest, stop: stack.stop };
+}
+
+/** One Redis command through the stack's Upstash REST endpoint (plain JSON replies, no base64). */
+async function redis(stack: ClientStack, command: string[]): Promise<unknown> {
+  const res = await fetch(stack.rest.url, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${stack.rest.token}`, "Content-Type": "application/json" },
+    body: JSON.stringify(command),
+  });
+  const reply = (await res.json()) as { result?: unknown; error?: string };
+  if (!res.ok || reply.error) throw new Error(`redis ${command[0]}: ${reply.error ?? res.status}`);
+  return reply.result;
+}
+
+/** Every stored entry of a trace, oldest first. */
+export async function readTrace(stack: ClientStack, traceId: string): Promise<StoredEntry[]> {
+  const items = (await redis(stack, ["LRANGE", `${stack.keyPrefix}logs:${traceId}`, "0", "-1"])) as string[] | null;
+  return (items ?? []).map((item) => JSON.parse(item) as StoredEntry);
+}
+
+/** Polls the trace until `done` holds (or fails with what was stored after `timeoutMs`). */
+export async function waitForTrace(
+  stack: ClientStack,
+  traceId: string,
+  done: (entries: StoredEntry[]) => boolean,
+  timeoutMs = 10_000,
+): Promise<StoredEntry[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const entries = await readTrace(stack, traceId);
+    if (done(entries)) return entries;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `trace ${traceId} not complete after ${timeoutMs} ms; stored: ${JSON.stringify(entries.map((e) => e.message))}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
