@@ -1,65 +1,52 @@
-// Server-side redaction (defence in depth; the clients redact too): values under sensitive keys
-// and secret-looking values anywhere become [REDACTED] before anything reaches storage.
+// Redaction rules shared by the clients (before anything leaves the app) and the ingestion server (defence in depth).
+// Pure functions, no dependencies, no globals: safe to bundle into a browser page, a Convex action or a Worker.
 
+/** What every redacted value becomes. */
 export const REDACTED = "[REDACTED]";
 
-const SENSITIVE_KEY =
-  /^(?:pass(?:word|wd|phrase)?|pwd|secret|.*[_-]?secret|token|.*[_-]?token|auth|authorization|proxy[_-]?authorization|cookie|set[_-]?cookie|api[_-]?key|x[_-]?api[_-]?key|private[_-]?key|access[_-]?key|session(?:[_-]?id)?|sid|credentials?|otp|cvv|cvc|ssn)$/i;
+/** A pattern to redact: a RegExp (all matches are replaced) or a literal substring. */
+export type RedactPattern = RegExp | string;
 
-/** Secret-looking substrings, replaced wherever they appear. Ordered: most specific first. */
-const SECRET_PATTERNS: RegExp[] = [
-  /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, // JWT
-  /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, // Authorization header values
-  /\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{10,}/g, // Stripe
-  /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, // AWS access key id
-  /\bgh[pousr]_[A-Za-z0-9]{30,}/g, // GitHub
-  /\bgithub_pat_[A-Za-z0-9_]{40,}/g,
-  /\bxox[abposr]-[A-Za-z0-9-]{10,}/g, // Slack
-  /\bAIza[0-9A-Za-z_-]{35}\b/g, // Google API key
-  /\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}/g, // OpenAI / Anthropic style
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
-  /([?&](?:token|access_token|api_key|apikey|key|secret|password|sig|signature|auth)=)[^&#\s"']+/gi, // URL params
+// Keys whose values are always secret. Matched on the lower-cased key with `-` and spaces turned into `_`, so
+// `X-API-Key`, `apiKey`, `api_key`, `Set-Cookie`, `client_secret`, `accessToken` and `db_password` all match,
+// while `max_tokens`, `token_count` and `author` do not.
+const SENSITIVE_KEY =
+  /pass(?:wd|word|phrase)|secret|private_?key|api_?key|credential|(?:^pass|^pwd|token|cookies?|auth|authorization|session|session_?id|jwt|signature)$/;
+
+/** True when values stored under this key must never leave the app (password, token, cookie, api_key, ...). */
+export function isSensitiveKey(key: string): boolean {
+  return SENSITIVE_KEY.test(key.toLowerCase().replace(/[-\s]/g, "_"));
+}
+
+// A sensitive name followed by a value, in free text or serialised JSON: `password=hunter2`, `"token": "abc"`,
+// `\"secret\":\"x\"`, `Authorization: Bearer abc` (the scheme is kept). Never matches its own output, so redacting
+// twice changes nothing. The name prefix is bounded ({0,30}) so long strings cannot backtrack badly.
+const KEY_VALUE =
+  /(\\?["']?)\b([\w-]{0,30}?(?:pass(?:wd|word|phrase)?|pwd|secret|token|api[_-]?key|private[_-]?key|auth(?:orization)?|cookie|session(?:[_-]?id)?|jwt))(\\?["']?\s*[=:]\s*\\?["']?(?:(?:Bearer|Basic|Token)\s+)?)(?!(?:Bearer|Basic|Token)\b)[^\s"'&,;<>{}[\]\\]+/gi;
+
+// Values that look like credentials wherever they appear, with what replaces them.
+const SECRET_VALUES: [RegExp, string][] = [
+  // PEM private keys.
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, REDACTED],
+  // HTTP auth schemes: keep the scheme, drop the credential. ("basic setup" in prose is left alone.)
+  [/\b([Bb]earer|Basic)\s+[\w.~+/=-]{6,}/g, `$1 ${REDACTED}`],
+  // Credentials in URLs: scheme://user:password@host.
+  [/(\/\/[^\s/:@]+:)[^\s/@]+@/g, `$1${REDACTED}@`],
+  // JSON Web Tokens; Stripe (sk_live_, rk_test_, whsec_); OpenAI/Anthropic (sk-...); AWS access key ids; GitHub;
+  // Slack; Google API keys.
+  [
+    /\b(?:eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]*|[sr]k_(?:live|test)_[A-Za-z0-9]{8,}|whsec_[A-Za-z0-9]{16,}|sk-[\w-]{20,}|A[KS]IA[0-9A-Z]{16}\b|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{30,}|xox[abposr]-[A-Za-z0-9-]{10,}|AIza[\w-]{35})/g,
+    REDACTED,
+  ],
 ];
 
-const CARD_CANDIDATE = /\b(?:\d[ -]?){12,18}\d\b/g;
+// 13 to 19 digits, optionally grouped by spaces or dashes; confirmed with the Luhn check and card prefixes below.
+const CARD_CANDIDATE = /\b\d(?:[ -]?\d){12,18}\b/g;
 
-export function isSensitiveKey(key: string): boolean {
-  return SENSITIVE_KEY.test(key);
-}
-
-/** Replaces secret-looking substrings (and card numbers that pass Luhn) in a string. */
-export function redactString(value: string, extra: RegExp[] = []): string {
-  let out = value;
-  for (const pattern of SECRET_PATTERNS) {
-    out = out.replace(pattern, (match, ...groups) => {
-      const prefix = typeof groups[0] === "string" && match.startsWith(groups[0]) ? groups[0] : "";
-      return prefix && /[?&=]$/.test(prefix) ? prefix + REDACTED : prefix ? `${prefix} ${REDACTED}` : REDACTED;
-    });
-  }
-  out = out.replace(CARD_CANDIDATE, (match) => (luhn(match.replace(/[ -]/g, "")) ? REDACTED : match));
-  for (const pattern of extra) {
-    pattern.lastIndex = 0;
-    out = out.replace(pattern, REDACTED);
-  }
-  return out;
-}
-
-/** Deep copy with values under sensitive keys and secret-looking strings redacted. Handles cycles. */
-export function redactValue<T>(value: T, extra: RegExp[] = [], seen = new WeakSet<object>()): T {
-  if (typeof value === "string") return redactString(value, extra) as T;
-  if (value === null || typeof value !== "object") return value;
-  if (seen.has(value)) return "[Circular]" as T;
-  seen.add(value);
-  if (Array.isArray(value)) return value.map((v) => redactValue(v, extra, seen)) as T;
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) {
-    out[key] = isSensitiveKey(key) && v !== null && v !== "" ? REDACTED : redactValue(v, extra, seen);
-  }
-  return out as T;
-}
-
-function luhn(digits: string): boolean {
-  if (digits.length < 13 || digits.length > 19) return false;
+/** True for 13-19 digit strings that start like a payment card (2-6) and pass the Luhn checksum. */
+export function isCardNumber(candidate: string): boolean {
+  const digits = candidate.replace(/[ -]/g, "");
+  if (!/^[2-6]\d{12,18}$/.test(digits)) return false;
   let sum = 0;
   for (let i = 0; i < digits.length; i++) {
     let d = digits.charCodeAt(digits.length - 1 - i) - 48;
@@ -70,4 +57,58 @@ function luhn(digits: string): boolean {
     sum += d;
   }
   return sum % 10 === 0;
+}
+
+function asGlobal(pattern: RegExp): RegExp {
+  return pattern.global ? pattern : new RegExp(pattern.source, pattern.flags + "g");
+}
+
+/** Replaces secret-looking parts of a string (credentials, tokens, API keys, card numbers, extra patterns). */
+export function redactString(s: string, extraPatterns: readonly RedactPattern[] = []): string {
+  let out = s.replace(KEY_VALUE, `$1$2$3${REDACTED}`);
+  for (const [pattern, replacement] of SECRET_VALUES) out = out.replace(pattern, replacement);
+  out = out.replace(CARD_CANDIDATE, (m) => (isCardNumber(m) ? REDACTED : m));
+  for (const pattern of extraPatterns) {
+    out =
+      typeof pattern === "string"
+        ? pattern
+          ? out.split(pattern).join(REDACTED)
+          : out
+        : out.replace(asGlobal(pattern), REDACTED);
+  }
+  return out;
+}
+
+/**
+ * Returns a copy of a JSON-like value with secrets replaced: everything under a sensitive key, and secret-looking
+ * strings (and card-number integers) anywhere. Cycles become "[Circular]"; non-plain objects are kept as they are.
+ */
+export function redactValue<T>(value: T, extraPatterns: readonly RedactPattern[] = []): T {
+  return walk(value, extraPatterns, new WeakSet()) as T;
+}
+
+function walk(value: unknown, extra: readonly RedactPattern[], seen: WeakSet<object>): unknown {
+  if (typeof value === "string") return redactString(value, extra);
+  if (typeof value === "number") return Number.isSafeInteger(value) && isCardNumber(String(value)) ? REDACTED : value;
+  if (value === null || typeof value !== "object") return value;
+  if (seen.has(value)) return "[Circular]";
+  seen.add(value);
+  let out: unknown = value;
+  if (Array.isArray(value)) {
+    out = value.map((item) => walk(item, extra, seen));
+  } else {
+    const proto = Object.getPrototypeOf(value);
+    if (proto === Object.prototype || proto === null) {
+      const copy: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(value)) {
+        copy[key] =
+          isSensitiveKey(key) && item !== null && item !== undefined && item !== ""
+            ? REDACTED
+            : walk(item, extra, seen);
+      }
+      out = copy;
+    }
+  }
+  seen.delete(value);
+  return out;
 }

@@ -22,6 +22,7 @@ ingestApp.use(
     },
     allowMethods: ["POST", "OPTIONS"],
     allowHeaders: ["Content-Type", "Content-Encoding", "Authorization", "traceparent", "X-Debug-Logs-System"],
+    exposeHeaders: ["Retry-After"],
     maxAge: 86400,
   }),
 );

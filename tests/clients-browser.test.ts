@@ -214,6 +214,25 @@ describe("browser client against the real stack", () => {
     });
   });
 
+  it("propagates the trace to allow-listed fetches with a traceparent header", async () => {
+    const { page } = await openDemo();
+    // A string, not a function: vitest would rewrite a dynamic import() inside a function's source.
+    const traceId: string = await page.evaluate(`(async () => {
+      // The standalone client, loaded as an app would load it.
+      const { install } = await import("/client/debug-logs.js");
+      const client = install({ endpoint: "/log", propagateTo: [location.origin + "/log"] });
+      // The app's own request carries no trace id: the Worker takes it from the traceparent header.
+      await fetch("/log", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ level: "info", message: "posted by the app, traced by header" }),
+      });
+      return client.getTraceId();
+    })()`);
+    const entries = await waitForTrace(stack, traceId, (es) => es.length >= 1);
+    expect(entries[0]).toMatchObject({ trace_id: traceId, message: "posted by the app, traced by header" });
+  });
+
   it("keeps the app working while the endpoint is down, and catches up when it is back", async () => {
     const { page, traceId, pageErrors } = await openDemo(async (p) => {
       await p.route("**/log", (route) => route.abort("connectionrefused"));
