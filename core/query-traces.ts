@@ -1,4 +1,5 @@
 // list_traces and pin_trace: recent traces from the index, filtered and paged, and retention control.
+import { decodeCursor, encodeCursor } from "./analysis/cursor.js";
 import { InputError, NotFoundError } from "./errors.js";
 import type { Config } from "./config.js";
 import type { System, TraceSummary } from "./schema.js";
@@ -23,7 +24,9 @@ export interface ListTracesResult {
 }
 
 export async function listTraces(store: LogStore, params: ListTracesParams, now: number): Promise<ListTracesResult> {
-  const offset = decodeOffsetCursor(params.cursor, "list_traces");
+  const { cursor, limit, ...filters } = params;
+  const scope = { tool: "list_traces", ...filters, limit };
+  const offset = cursor ? decodeCursor(cursor, scope) : 0;
   const all = await store.listTraces(now - params.since_minutes * 60_000, LIST_TRACES_SCAN);
   const matching = all.filter(
     (t) =>
@@ -31,12 +34,12 @@ export async function listTraces(store: LogStore, params: ListTracesParams, now:
       (params.has_errors === undefined || t.error_count > 0 === params.has_errors) &&
       (!params.user_id || t.users.includes(params.user_id)),
   );
-  const page = matching.slice(offset, offset + params.limit);
+  const page = matching.slice(offset, offset + limit);
   const next = offset + page.length;
   return {
     traces: page,
     total: matching.length,
-    ...(next < matching.length ? { next_cursor: encodeOffsetCursor(next) } : {}),
+    ...(next < matching.length ? { next_cursor: encodeCursor(next, scope) } : {}),
   };
 }
 
@@ -67,20 +70,4 @@ export function traceNotFound(traceId: string): NotFoundError {
   return new NotFoundError(
     `No trace '${traceId}' in the store: it never existed or expired (traces are kept about an hour unless pinned). Call list_traces to see recent trace ids, or search_logs to find one by text.`,
   );
-}
-
-/** Opaque page cursor for listings whose order is stable between calls. */
-export function encodeOffsetCursor(offset: number): string {
-  return btoa(JSON.stringify({ o: offset })).replace(/=+$/, "");
-}
-
-export function decodeOffsetCursor(cursor: string | undefined, tool: string): number {
-  if (!cursor) return 0;
-  try {
-    const { o } = JSON.parse(atob(cursor)) as { o: unknown };
-    if (typeof o === "number" && Number.isInteger(o) && o >= 0) return o;
-  } catch {
-    // fall through
-  }
-  throw new InputError(`cursor is not one that ${tool} returned; call again without cursor to start over`);
 }

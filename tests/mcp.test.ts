@@ -68,7 +68,7 @@ describe("MCP access", () => {
   it("lists the tools with descriptions, annotations and schemas", async () => {
     const { tools } = await client.listTools();
     const names = tools.map((t) => t.name);
-    expect(names).toEqual(expect.arrayContaining(["list_traces", "pin_trace"]));
+    expect(names).toEqual(["list_traces", "list_errors", "correlate_trace", "get_trace", "search_logs", "pin_trace"]);
     for (const tool of tools) {
       expect(tool.name).toMatch(/^[a-z]+(_[a-z]+)*$/);
       expect(tool.description!.length).toBeGreaterThan(80);

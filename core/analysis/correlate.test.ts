@@ -1,0 +1,200 @@
+import { describe, expect, it } from "vitest";
+import type { LogEntry, TraceSummary } from "../schema.js";
+import { correlateTrace } from "./correlate.js";
+import {
+  healthyTrace,
+  noisyTrace,
+  propagatedErrorTrace,
+  REQUEST_ID,
+  retryStormTrace,
+  simulate,
+  T0,
+} from "./fixtures.js";
+import { CHAINS_MAX, CORRELATE_GAPS_MAX, CORRELATE_HOPS_MAX, CORRELATE_TIMELINE_MAX } from "./limits.js";
+
+const summaryOf = (traceId: string, extra: Partial<TraceSummary> = {}): TraceSummary => ({
+  trace_id: traceId,
+  first_seen: T0,
+  last_seen: T0 + 1000,
+  count: 6,
+  error_count: 2,
+  by_system: {},
+  by_level: {},
+  users: [],
+  dropped: [],
+  ...extra,
+});
+
+describe("correlateTrace", () => {
+  it("finds the convex error the browser reports, with the evidence that ties them", () => {
+    const c = correlateTrace(propagatedErrorTrace());
+    expect(c.trace_id).toBe("trace-propagated");
+    expect(c.root_cause).toMatchObject({ id: "c-error", system: "convex", level: "error", source: "messages:send" });
+    expect(c.root_cause!.stack_top).toEqual(["at handler (../convex/messages.ts:14:11)"]);
+    const evidence = c.root_cause!.evidence.join("\n");
+    expect(evidence).toContain("origin of the propagation convex -> browser");
+    expect(evidence).toContain(`request id "${REQUEST_ID}"`);
+    expect(evidence).toContain('share the message text "error: message too long (2412 > 2000 characters)"');
+    expect(evidence).toMatch(
+      /raw timestamps put browser error .*\[b-error\] 2\.\d s before it; clock correction restores the order/,
+    );
+    expect(evidence).toContain('preceded by convex info at +0.013s "messages:send called" [c-called]');
+
+    expect(c.error_chains).toHaveLength(1);
+    const chain = c.error_chains[0]!;
+    expect(chain).toMatchObject({ errors: ["c-error", "b-error", "b-toast"], error_count: 3, root_id: "c-error" });
+    expect(chain.systems).toEqual(["convex", "browser"]);
+    expect(chain.propagation).toEqual(["convex -> browser"]);
+    expect(chain.evidence[0]).toMatch(
+      /^propagation convex -> browser: convex error \[c-error\] at \+0\.0\d\ds, browser error \[b-error\]/,
+    );
+
+    expect(c.summary).toMatch(/^Trace trace-propagated: 6 entries from browser, convex over 900 ms\./);
+    expect(c.summary).toContain("Likely root cause: convex error at");
+    expect(c.summary).toContain("[c-error], reported by the browser [b-error]");
+    expect(c.summary).toContain('Start at "at handler (../convex/messages.ts:14:11)"');
+    expect(c.summary).toMatch(/browser clock was 3\.\d s behind the server clock/);
+    expect(c.warnings).toEqual([]);
+  });
+
+  it("takes the server side as the origin when the browser entry sorts just before it", () => {
+    // The browser error arrives with a clock 30 ms fast after correction; the shared request id decides.
+    const entries: LogEntry[] = [
+      {
+        id: "b",
+        trace_id: "t",
+        system: "browser",
+        level: "error",
+        message: `Server Error [Request ID: ${REQUEST_ID}]`,
+        timestamp: T0 + 70,
+        received_at: T0 + 200,
+        clock_offset_ms: 0,
+      },
+      {
+        id: "c",
+        trace_id: "t",
+        system: "convex",
+        level: "error",
+        message: "Uncaught Error: boom",
+        context: { request_id: REQUEST_ID },
+        timestamp: T0 + 100,
+        received_at: T0 + 150,
+      },
+    ];
+    const c = correlateTrace(entries);
+    expect(c.timeline.map((l) => l.id)).toEqual(["b", "c"]);
+    expect(c.root_cause!.id).toBe("c");
+    expect(c.error_chains[0]!.evidence[0]).toContain("earlier after clock correction, within the clocks' uncertainty");
+  });
+
+  it("names the retry storm and roots it at the first upstream timeout", () => {
+    const c = correlateTrace(retryStormTrace(6));
+    expect(c.root_cause).toMatchObject({ id: "w-timeout-1", system: "worker" });
+    const [storm] = c.retry_storms;
+    expect(storm).toMatchObject({
+      kind: "retry",
+      system: "browser",
+      level: "warn",
+      count: 6,
+      first_id: "b-retry-1",
+      last_id: "b-retry-6",
+      before_id: "b-gave-up",
+    });
+    expect(c.retry_storms.some((s) => s.kind === "repeat" && s.system === "worker" && s.count === 6)).toBe(true);
+    expect(c.root_cause!.evidence.join("\n")).toMatch(
+      /retry storm: browser warn "POST \/api\/summarize failed with status 504, retrying \(attempt 1\/6\)" repeated 6 times/,
+    );
+    expect(c.summary).toContain("Retry storm: browser warn");
+    const chain = c.error_chains[0]!;
+    expect(chain.error_count).toBe(13);
+    expect(chain.propagation).toEqual(["worker -> browser"]);
+    expect(chain.evidence.join("\n")).toContain("repeated 6 times in this chain");
+  });
+
+  it("says a trace without failures is healthy", () => {
+    const c = correlateTrace(healthyTrace(), summaryOf("trace-healthy", { count: 11 }));
+    expect(c.root_cause).toBeNull();
+    expect(c.error_chains).toEqual([]);
+    expect(c.retry_storms).toEqual([]);
+    expect(c.warnings).toEqual([]);
+    expect(c.summary).toContain("No errors or failure warnings: the trace looks healthy.");
+    expect(c.stats).toMatchObject({ entries: 11, failures: 0, chains_total: 0 });
+  });
+
+  it("roots a browser-only failure at its earliest failure", () => {
+    const entries = simulate("t", [
+      { at: 0, system: "browser", message: "load profile" },
+      { at: 10, system: "browser", level: "warn", message: "GET /api/profile failed: network error", id: "first" },
+      {
+        at: 30,
+        system: "browser",
+        level: "error",
+        message: "TypeError: Cannot read properties of undefined (reading 'name')",
+        id: "second",
+      },
+    ]);
+    const c = correlateTrace(entries);
+    expect(c.root_cause!.id).toBe("first");
+    expect(c.root_cause!.evidence[0]).toMatch(
+      /^earliest failure of the most significant chain \(2 failures across browser/,
+    );
+  });
+
+  it("warns when entries were dropped, missing or cut, and says so in the summary", () => {
+    const entries = propagatedErrorTrace().map((e) =>
+      e.id === "b-error" ? { ...e, truncated: ["message", "stack"] } : e,
+    );
+    const summary = summaryOf("trace-propagated", {
+      count: 50,
+      dropped: [
+        { system: "browser", reason: "rate_limit_trace", count: 30 },
+        { system: "browser", reason: "rate_limit_trace", count: 7 },
+        { system: "convex", reason: "rate_limit_global", count: 0 },
+      ],
+    });
+    const c = correlateTrace(entries, summary);
+    expect(c.warnings).toEqual([
+      "37 browser entries dropped by rate_limit_trace: the trace is incomplete",
+      "the trace summary counts 50 entries but 6 were read: the rest expired or were trimmed",
+      "1 entry had fields cut to fit the limits (message: 1, stack: 1): their full text was not stored",
+    ]);
+    expect(c.summary).toContain("Caveats: 37 browser entries dropped by rate_limit_trace");
+  });
+
+  it("warns when a clock could only be estimated loosely", () => {
+    const events = Array.from({ length: 20 }, (_, i) => ({
+      at: i * 250,
+      system: "browser" as const,
+      message: `tick ${i}`,
+    }));
+    const entries = simulate("t", events, { browser: { sentAt: false, flushEveryMs: 5000, skewMs: 800 } });
+    expect(correlateTrace(entries).warnings.join("\n")).toMatch(
+      /the browser clock offset is estimated from arrival times \(no batch send times\), ±\d\.\d s/,
+    );
+  });
+
+  it("keeps the report bounded on a noisy trace and still finds the recurring failure", () => {
+    const c = correlateTrace(noisyTrace(5000));
+    expect(c.stats.entries).toBe(5000);
+    expect(c.timeline.length).toBeLessThanOrEqual(CORRELATE_TIMELINE_MAX);
+    expect(c.hops.length).toBeLessThanOrEqual(CORRELATE_HOPS_MAX);
+    expect(c.gaps.length).toBeLessThanOrEqual(CORRELATE_GAPS_MAX);
+    expect(c.error_chains.length).toBeLessThanOrEqual(CHAINS_MAX);
+    expect(c.stats.hops_total).toBeGreaterThan(c.hops.length);
+    expect(c.gaps.some((g) => g.gap_ms > 7900)).toBe(true);
+    expect(c.root_cause!.system).toBe("convex");
+    expect(c.root_cause!.message).toMatch(/^Uncaught Error: Document not found: /);
+    expect(c.retry_storms[0]).toMatchObject({ kind: "repeat", system: "convex" });
+    // Every failure in the selected timeline is flagged, and the selection is in time order.
+    const rel = c.timeline.map((l) => l.rel_ms);
+    expect(rel).toEqual([...rel].sort((a, b) => a - b));
+    expect(c.timeline.filter((l) => l.failure).length).toBeGreaterThan(10);
+    expect(JSON.stringify(c).length).toBeLessThan(40_000);
+  });
+
+  it("returns an empty, explicit report for no entries", () => {
+    const c = correlateTrace([], summaryOf("gone", { count: 0 }));
+    expect(c).toMatchObject({ trace_id: "gone", root_cause: null, timeline: [], error_chains: [] });
+    expect(c.warnings).toEqual(["no entries were read for this trace (it may have expired or never existed)"]);
+  });
+});

@@ -1,0 +1,36 @@
+// Number and time formatting shared by summaries, evidence strings and renderings.
+
+/** "850 ms", "4.2 s", "3.1 min". */
+export function formatDuration(ms: number): string {
+  const abs = Math.abs(ms);
+  if (abs < 1000) return `${Math.round(ms)} ms`;
+  if (abs < 120_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${(ms / 60_000).toFixed(1)} min`;
+}
+
+/** Time relative to the first entry: "+1.234s", "-0.120s". */
+export function formatRelative(ms: number): string {
+  return `${ms < 0 ? "-" : "+"}${(Math.abs(ms) / 1000).toFixed(3)}s`;
+}
+
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n.toLocaleString("en-US")} ${n === 1 ? word : many}`;
+}
+
+/** A value quoted as a JSON string, cut to `max` characters: log content rendered as data. */
+export function quote(text: string, max = 120): string {
+  return JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
+}
+
+/** Median of a numeric array (sorted copy); 0 when empty. */
+export function median(values: ArrayLike<number>): number {
+  if (values.length === 0) return 0;
+  const sorted = Float64Array.from(values).sort();
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Text cut to `max` characters with an explicit marker saying how much was left out. */
+export function capText(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…[+${text.length - max} chars]` : text;
+}

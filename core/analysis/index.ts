@@ -1,0 +1,49 @@
+// The trace analysis behind get_trace, list_errors, correlate_trace, search_logs and the debug page:
+// pure functions over stored entries, no I/O. Fixtures live in ./fixtures.ts (tests and benchmarks only).
+export * from "./limits.js";
+export { correctClockSkew, type SkewCorrection, type SkewMethod, type StreamSkew, type SystemSkew } from "./skew.js";
+export { buildTimeline, lowerBound, type Gap, type Hop, type Timeline, type TimelineEntry } from "./timeline.js";
+export { fnv1a64, shortHash } from "./hash.js";
+export { parseFrame, parseStack, topFrames, frameKey, type StackFrame } from "./stack.js";
+export {
+  errorType,
+  fingerprint,
+  groupErrors,
+  messageText,
+  normaliseMessage,
+  type ErrorGroup,
+  type Fingerprint,
+  type GroupOptions,
+} from "./fingerprint.js";
+export { coreText, extractIdentifiers, isFailure, isRetryLike, type IdentifierKind } from "./signals.js";
+export { findChains, type ChainDetail, type ErrorChain, type Failure } from "./chains.js";
+export { findRetryStorms, type RetryStorm } from "./retry.js";
+export { traceWarnings } from "./warnings.js";
+export {
+  correlateTrace,
+  type Correlation,
+  type CorrelationStats,
+  type RootCause,
+  type TimelineLine,
+} from "./correlate.js";
+export { budgetChars, estimateTokens, packBlocks, resolveBudget, type Block, type Packed } from "./budget.js";
+export {
+  describeClocks,
+  entryBlocks,
+  renderEntry,
+  renderMessage,
+  renderPage,
+  renderSearchHits,
+  renderStack,
+  renderTrace,
+  UNTRUSTED_NOTE,
+  type RenderedPage,
+  type RenderOptions,
+  type SearchHitsInput,
+  type TracePageInput,
+} from "./render.js";
+export { renderCorrelation, renderErrorGroups } from "./render-report.js";
+export { compileFilter, EntryFilterSchema, filterTimeline, type EntryFilter } from "./filter.js";
+export { checkRegex, type SafeRegex } from "./safe-regex.js";
+export { decodeCursor, encodeCursor } from "./cursor.js";
+export { capText, formatDuration, formatRelative } from "./format.js";

@@ -1,0 +1,80 @@
+// Limits and thresholds of the trace analysis, in one place so tools and tests agree on them.
+
+/** Clock disagreement a server system (convex, worker) may show before we correct it, ms. Below it the
+ * measured offset is network latency, and server clocks are NTP-synced, so they stay the reference. */
+export const SERVER_SKEW_TOLERANCE_MS = 2_000;
+/** Sources of one system and trace whose offsets agree within this share one clock estimate, ms. */
+export const SAME_CLOCK_TOLERANCE_MS = 1_000;
+/** Offset samples further than this below a stream's median are treated as clock jumps, not latency, ms. */
+export const SKEW_OUTLIER_MS = 30_000;
+/** Skew below this is reported as "matches the server clock", ms. */
+export const SKEW_NEGLIGIBLE_MS = 100;
+
+/** A silence is notable only when longer than this, ms. */
+export const GAP_MIN_MS = 2_000;
+/** ...and longer than this many times the trace's median spacing between entries. */
+export const GAP_MEDIAN_FACTOR = 10;
+
+/** Characters of a message used for fingerprints and message comparisons. */
+export const FINGERPRINT_MESSAGE_CHARS = 500;
+/** In-app stack frames that make up a fingerprint. */
+export const FINGERPRINT_FRAMES = 3;
+/** Stack lines parsed per entry; frames further down never matter for grouping or display. */
+export const STACK_LINES_PARSED = 60;
+/** Trace ids listed per error group (the total is always given). */
+export const GROUP_TRACE_IDS_MAX = 10;
+
+/** Two failures this close in corrected time are linked even without shared text, ms. */
+export const CHAIN_ADJACENT_MS = 2_000;
+/** Failures this close are linked when they share an identifier or message text, ms. */
+export const CHAIN_WINDOW_MS = 30_000;
+/** Earlier failures compared with each failure when linking (bounds error storms to linear time). */
+export const CHAIN_LINK_CANDIDATES = 24;
+/** Failures linked into chains per trace, earliest first; the rest are counted in a warning. */
+export const CHAIN_FAILURES_MAX = 10_000;
+/** Identifiers extracted per entry for linking. */
+export const IDENTIFIERS_PER_ENTRY = 16;
+/** Chains returned by correlateTrace (the total is in stats). */
+export const CHAINS_MAX = 10;
+/** Error ids listed per chain (the count is always given). */
+export const CHAIN_IDS_MAX = 25;
+/** Evidence strings kept per chain or root cause. */
+export const EVIDENCE_MAX = 10;
+
+/** A message repeated at least this often before a failure is a retry storm. */
+export const RETRY_STORM_MIN_REPEATS = 4;
+/** How far before a chain's last failure retry storms are looked for, ms. */
+export const RETRY_STORM_LOOKBACK_MS = 120_000;
+/** Entries scanned for retry storms per chain, newest first. */
+export const RETRY_STORM_SCAN_MAX = 5_000;
+
+/** Timeline entries included in a correlation report. */
+export const CORRELATE_TIMELINE_MAX = 60;
+/** Entries shown right before the root cause in a correlation report's timeline. */
+export const CORRELATE_CONTEXT_BEFORE = 8;
+/** Hops and gaps included in a correlation report (totals are in stats). */
+export const CORRELATE_HOPS_MAX = 40;
+export const CORRELATE_GAPS_MAX = 15;
+
+/** Longest message rendered per line, characters; longer ones end with an explicit marker. */
+export const RENDER_MESSAGE_CHARS = 500;
+/** Stack lines rendered per entry (top in-app frames); the rest are counted. */
+export const RENDER_STACK_LINES = 5;
+/** Rough characters per token for budgeting (English text and code average about 4). */
+export const CHARS_PER_TOKEN = 4;
+/** Default output budget of a rendered page, tokens. */
+export const DEFAULT_TOKEN_BUDGET = 8_000;
+/** Smallest budget honoured, tokens: enough for a header and a few entries with stacks. */
+export const MIN_TOKEN_BUDGET = 500;
+/** Largest budget a caller may ask for, tokens; MCP clients start truncating around 25k. */
+export const MAX_TOKEN_BUDGET = 20_000;
+
+/** Longest accepted search regex, characters. */
+export const REGEX_MAX_CHARS = 200;
+/** Unbounded quantifiers (*, +, {n,}) allowed in a search regex, after a leading or trailing `.*` is dropped. */
+export const REGEX_MAX_UNBOUNDED = 3;
+/**
+ * Characters of a message (and of a stack) tested against a search regex, by its number of unbounded
+ * quantifiers. Worst-case backtracking grows as n^(k+1); these keep one test near 5 ms on hostile text.
+ */
+export const REGEX_INPUT_CHARS: readonly number[] = [8_192, 2_000, 300, 80];

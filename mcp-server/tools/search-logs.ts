@@ -1,0 +1,38 @@
+// search_logs: find entries by text or bounded regex across recent traces.
+import { z } from "zod";
+import { EntryFilterSchema } from "../../core/analysis/index.js";
+import { CursorSchema, LimitSchema, SinceMinutesSchema, TraceIdSchema } from "../../core/params.js";
+import { searchLogs } from "../../core/query-search.js";
+import { defineTool } from "../define-tool.js";
+import { EntryViewSchema } from "./schemas.js";
+
+export const searchLogsTool = defineTool({
+  name: "search_logs",
+  title: "Search logs across traces",
+  description: `Search entries of recent traces by case-insensitive text (query) or a bounded regular expression (regex), with the same system, level and time filters as get_trace. Returns matching entries with their trace ids, oldest first.
+Use it to find the trace of a symptom you know ("payment failed", a user's email, a request id). Not for browsing one trace: use get_trace.
+Example: { "query": "timeout", "levels": ["error"], "since_minutes": 30 }`,
+  inputSchema: EntryFilterSchema.omit({ text: true }).extend({
+    query: z
+      .string()
+      .min(1)
+      .max(500)
+      .optional()
+      .describe('Case-insensitive text to find in messages and stacks, e.g. "ECONNRESET".'),
+    since_minutes: SinceMinutesSchema,
+    trace_id: TraceIdSchema.optional().describe("Search only this trace."),
+    limit: LimitSchema(50, 500),
+    cursor: CursorSchema,
+  }),
+  outputSchema: z.object({
+    hits: z.array(EntryViewSchema.extend({ trace_id: z.string() })),
+    total: z.number(),
+    traces_searched: z.number(),
+    next_cursor: z.string().optional(),
+  }),
+  annotations: { readOnlyHint: true, openWorldHint: false },
+  async handler(input, { services, now }) {
+    const { page, ...structured } = await searchLogs(services.store(), input, now);
+    return { text: page.text, structured };
+  },
+});
