@@ -11,7 +11,7 @@ export const getTraceTool = defineTool({
   name: "get_trace",
   title: "Read a trace's entries",
   description: `Read one trace's log entries from all systems in clock-corrected order: relative time, system, level, quoted message, entry id; stacks cut to the frames that matter; identical repeats folded ("x250"). Filter by systems, levels, time range, text or regex; page with the cursor the answer gives.
-Use it to read what happened around an error after correlate_trace pointed at it, or to read a short trace whole. For the analysis (root cause, error chains, clock skew) call correlate_trace first; to find a trace, list_traces or search_logs.
+Use it to read what happened around an error after correlate_trace pointed at it, or to read a short trace whole. Not for the analysis (root cause, error chains, clock skew): call correlate_trace first. To find a trace, use list_traces or search_logs.
 Example: { "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736", "levels": ["warn", "error"] }`,
   inputSchema: EntryFilterSchema.extend({
     trace_id: TraceIdSchema,
