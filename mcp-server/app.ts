@@ -1,9 +1,11 @@
 // /mcp: the remote MCP server over streamable HTTP (stateless), behind a bearer token.
 import { Hono } from "hono";
 import { createMcpHandler } from "agents/mcp/server";
-import { bearerToken, tokenMatches } from "../core/auth.js";
-import { AuthError, ConfigError } from "../core/errors.js";
 import { servicesFor, type Services } from "../core/services.js";
+import { requireToken } from "./auth.js";
+
+/** Kept here too: the JSON API imports it from this module. */
+export { requireToken };
 import { createServer } from "./server.js";
 
 type Bindings = Record<string, unknown>;
@@ -27,18 +29,6 @@ mcpApp.all("/mcp", async (c) => {
   }
   return handler(c.req.raw, c.env, c.executionCtx as never);
 });
-
-/** Shared with the JSON API: same tokens, same answers. */
-export async function requireToken(header: string | undefined, tokens: string[]): Promise<void> {
-  if (tokens.length === 0) {
-    throw new ConfigError(
-      "MCP_AUTH_TOKEN is not set, so /mcp and /api refuse every request (wrangler secret put MCP_AUTH_TOKEN)",
-    );
-  }
-  const token = bearerToken(header);
-  if (!token) throw new AuthError("Missing Authorization: Bearer <MCP_AUTH_TOKEN>", 401);
-  if (!(await tokenMatches(token, tokens))) throw new AuthError("The bearer token is not valid", 401);
-}
 
 function sseGone(url: string): Response {
   const mcp = new URL("/mcp", url).href;

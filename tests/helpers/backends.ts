@@ -26,16 +26,7 @@ export async function startBackend(kind: "redis" | "memory", dedicated = false):
     backend: kind === "redis" ? { type: "redis", url: redisUrl as string } : { type: "memory" },
     port: 0,
   });
-  const command = async (args: string[]) => {
-    const res = await fetch(rest.url, {
-      method: "POST",
-      headers: { authorization: `Bearer ${rest.token}` },
-      body: JSON.stringify(args),
-    });
-    const body = (await res.json()) as { result?: unknown; error?: string };
-    if (body.error) throw new Error(body.error);
-    return body.result;
-  };
+  const command = restCommand(rest.url, rest.token);
   return {
     url: rest.url,
     token: rest.token,
@@ -56,4 +47,18 @@ export function parseCommandStats(info: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const m of info.matchAll(/^cmdstat_([a-z|]+):calls=(\d+)/gm)) out[m[1]!] = Number(m[2]);
   return out;
+}
+
+/** Runs one raw Redis command through an Upstash REST endpoint (plain encoding). */
+export function restCommand(url: string, token: string): (args: string[]) => Promise<unknown> {
+  return async (args) => {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+      body: JSON.stringify(args),
+    });
+    const body = (await res.json()) as { result?: unknown; error?: string };
+    if (body.error) throw new Error(body.error);
+    return body.result;
+  };
 }

@@ -1,7 +1,7 @@
 // The real local stack for end-to-end tests: Redis behind the REST endpoint and the Worker in workerd.
 import { startRedisServer } from "../../dev/redis-server.mjs";
 import { startStack } from "../../dev/stack.mjs";
-import { parseCommandStats } from "./backends.js";
+import { parseCommandStats, restCommand } from "./backends.js";
 
 export interface TestStack {
   url: string;
@@ -31,16 +31,7 @@ export async function startTestStack(vars: Record<string, string> = {}): Promise
     env: { KEY_PREFIX: keyPrefix, ...vars },
     processEnv: { PATH: process.env.PATH, REDIS_URL: redis.url },
   });
-  const redisCommand = async (args: string[]) => {
-    const res = await fetch(stack.rest.url, {
-      method: "POST",
-      headers: { authorization: `Bearer ${stack.rest.token}` },
-      body: JSON.stringify(args),
-    });
-    const body = (await res.json()) as { result?: unknown; error?: string };
-    if (body.error) throw new Error(body.error);
-    return body.result;
-  };
+  const redisCommand = restCommand(stack.rest.url, stack.rest.token);
   return {
     url: stack.url,
     ingestToken: stack.ingestToken,
