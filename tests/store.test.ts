@@ -80,6 +80,9 @@ for (const kind of ["redis", "memory"] as const) {
       const again = await store.writeTrace(batch, NOW);
       expect(again).toMatchObject({ accepted: 0, duplicates: 4 });
       expect((await store.readTrace("trace-dup"))?.entries).toHaveLength(4);
+      const twice = entries("trace-dup-2", 2);
+      twice.entries.push(twice.entries[0]!);
+      expect(await store.writeTrace(twice, NOW)).toMatchObject({ accepted: 2, duplicates: 1 });
     });
 
     it("enforces the per-trace limit and records the drops with the trace", async () => {

@@ -37,14 +37,19 @@ for i = 0, n_extra - 1 do
   add('drop:' .. ARGV[b] .. ':' .. ARGV[b + 1], tonumber(ARGV[b + 2]))
 end
 
-local pushed, errors = {}, {}
+-- One SMISMEMBER for the whole batch: ids already stored are retries, not new entries.
+local first = 12 + n_extra * 3
+local batch_ids = {}
+for j = first, #ARGV, 7 do batch_ids[#batch_ids + 1] = ARGV[j] end
+local stored = redis.call('SMISMEMBER', ids, unpack(batch_ids))
+
+local pushed, errors, new_ids, users, in_batch = {}, {}, {}, {}, {}
 local accepted, dups, d_trace, d_sys, d_glob = 0, 0, 0, 0, 0
 local sys_added = {}
-local i = 12 + n_extra * 3
-while i <= #ARGV do
+for k = 1, #batch_ids do
+  local i = first + (k - 1) * 7
   local id, sys, lvl, user, quota, json, eref = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], tonumber(ARGV[i+4]), ARGV[i+5], ARGV[i+6]
-  i = i + 7
-  if redis.call('SISMEMBER', ids, id) == 1 then
+  if stored[k] == 1 or in_batch[id] then
     dups = dups + 1
   else
     if scur[sys] == nil then
@@ -61,7 +66,8 @@ while i <= #ARGV do
       d_glob = d_glob + 1
       add('drop:' .. sys .. ':rate_limit_global', 1)
     else
-      redis.call('SADD', ids, id)
+      in_batch[id] = true
+      new_ids[#new_ids + 1] = id
       accepted = accepted + 1
       tcur, gcur, scur[sys] = tcur + 1, gcur + 1, scur[sys] + 1
       sys_added[sys] = (sys_added[sys] or 0) + 1
@@ -70,7 +76,11 @@ while i <= #ARGV do
       add('sys:' .. sys, 1)
       add('lvl:' .. lvl, 1)
       if lvl == 'error' then add('errors', 1) end
-      if user ~= '' then redis.call('HSET', meta, 'user:' .. user, 1) end
+      if user ~= '' and not users['user:' .. user] then
+        users['user:' .. user] = true
+        users[#users + 1] = 'user:' .. user
+        users[#users + 1] = 1
+      end
       if eref ~= '' then
         errors[#errors + 1] = now
         errors[#errors + 1] = eref
@@ -81,6 +91,8 @@ end
 
 if #pushed > 0 then
   redis.call('RPUSH', list, unpack(pushed))
+  redis.call('SADD', ids, unpack(new_ids))
+  if #users > 0 then redis.call('HSET', meta, unpack(users)) end
   redis.call('HSET', meta, tcur_f, tcur)
   redis.call('HDEL', meta, 'rl:' .. (bucket - 2))
   redis.call('HINCRBY', rlcur, 'global', accepted)
