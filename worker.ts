@@ -1,6 +1,7 @@
 // The one Worker: ingestion, the MCP server, the JSON API and the debug page share one origin.
 import { Hono } from "hono";
 import { servicesFor } from "./core/services.js";
+import { apiApp } from "./debug-page/api.js";
 import { ingestApp, type Bindings } from "./ingest-worker/app.js";
 import { errorResponse } from "./ingest-worker/errors.js";
 import { mcpApp } from "./mcp-server/app.js";
@@ -17,6 +18,7 @@ app.get("/health", async (c) => {
 
 app.route("/", ingestApp);
 app.route("/", mcpApp);
+app.route("/api", apiApp);
 
 app.notFound((c) => c.json({ error: `No route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
 app.onError((error, c) => errorResponse(error, c));

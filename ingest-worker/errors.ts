@@ -25,7 +25,8 @@ export function errorResponse(error: unknown, c: Context): Response {
   }
   if (error instanceof StoreUnavailableError) {
     c.header("Retry-After", String(STORE_RETRY_AFTER_SECONDS));
-    return c.json({ error: `${error.message}; nothing was stored, retry later` }, 503);
+    const outcome = c.req.method === "POST" ? "nothing was stored, retry later" : "retry later";
+    return c.json({ error: `${error.message}; ${outcome}` }, 503);
   }
   if (error instanceof ConfigError) {
     console.error("configuration error:", error.message);

@@ -3,9 +3,6 @@ import { Hono } from "hono";
 import { createMcpHandler } from "agents/mcp/server";
 import { servicesFor, type Services } from "../core/services.js";
 import { requireToken } from "./auth.js";
-
-/** Kept here too: the JSON API imports it from this module. */
-export { requireToken };
 import { createServer } from "./server.js";
 
 type Bindings = Record<string, unknown>;

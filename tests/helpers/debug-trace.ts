@@ -23,8 +23,12 @@ export async function postLog(target: Target, body: unknown): Promise<void> {
   expect(res.status, await res.clone().text()).toBe(202);
 }
 
+/** Rows of the checkout trace on the page: the repeated warnings and the four retries each fold into one. */
+export const checkoutRows = (count: number) => count - (REPEATS - 1) - 3;
+
 /**
- * Posts the checkout failure; returns its trace id and entry count. Entry ids are `<trace>-<name>`:
+ * Posts the checkout failure (server entries 300 ms after the browser's, so a few ms of latency in the
+ * clock estimate never reorders them); returns its trace id and entry count. Entry ids are `<trace>-<name>`:
  * b* browser, w* worker, c* convex; `c-err` is the Convex TypeError, `b-err` the browser's report of it.
  */
 export async function postCheckoutTrace(target: Target, requestId = "req-8f3a1b2c") {
@@ -48,27 +52,34 @@ export async function postCheckoutTrace(target: Target, requestId = "req-8f3a1b2
       entry(`b-rep${i}`, "browser", "warn", "Each child in a list should have a unique key prop.", browser(5 + i)),
     ),
     entry("b2", "browser", "log", `POST /api/checkout request_id=${requestId}`, browser(20)),
-    entry("b-err", "browser", "error", `Checkout failed: 500 Internal Server Error (request_id=${requestId})`, browser(700), {
-      stack:
-        "Error: Checkout failed: 500 Internal Server Error\n    at submit (https://shop.test/assets/checkout.js:10:5)\n    at HTMLButtonElement.onClick (https://shop.test/assets/checkout.js:3:9)",
-      context: { status: 500, note: "<img src=x onerror=alert(1)>" },
-    }),
+    entry(
+      "b-err",
+      "browser",
+      "error",
+      `Checkout failed: 500 Internal Server Error (request_id=${requestId})`,
+      browser(1000),
+      {
+        stack:
+          "Error: Checkout failed: 500 Internal Server Error\n    at submit (https://shop.test/assets/checkout.js:10:5)\n    at HTMLButtonElement.onClick (https://shop.test/assets/checkout.js:3:9)",
+        context: { status: 500, note: "<img src=x onerror=alert(1)>" },
+      },
+    ),
   ];
   const workerEntries = [
-    entry("w1", "worker", "info", `POST /api/checkout -> convex request_id=${requestId}`, server(40)),
-    entry("w2", "worker", "warn", `upstream answered 500 after 610 ms request_id=${requestId}`, server(650)),
+    entry("w1", "worker", "info", `POST /api/checkout -> convex request_id=${requestId}`, server(300)),
+    entry("w2", "worker", "warn", `upstream answered 500 after 610 ms request_id=${requestId}`, server(900)),
   ];
   const convexEntries = [
-    entry("c1", "convex", "info", `checkout:create start request_id=${requestId}`, server(60)),
+    entry("c1", "convex", "info", `checkout:create start request_id=${requestId}`, server(320)),
     ...[1, 2, 3, 4].map((n) =>
-      entry(`c-retry${n}`, "convex", "warn", "retrying payment provider", server(100 + n * 80)),
+      entry(`c-retry${n}`, "convex", "warn", "retrying payment provider", server(320 + n * 80)),
     ),
     entry(
       "c-err",
       "convex",
       "error",
       `TypeError: Cannot read properties of undefined (reading 'amount') request_id=${requestId}`,
-      server(560),
+      server(800),
       {
         stack:
           "TypeError: Cannot read properties of undefined (reading 'amount')\n    at createCheckout (convex/checkout.ts:42:17)\n    at handler (convex/_generated/server.js:10:3)",
