@@ -1,13 +1,16 @@
 // Token and origin checks shared by ingestion, MCP and the JSON API. Pure: Web Crypto only.
 
+const tokenDigests = new WeakMap<string[], Promise<Uint8Array[]>>();
+
 /** Constant-time check of a presented token against any of the configured ones. */
 export async function tokenMatches(presented: string | undefined, tokens: string[]): Promise<boolean> {
   if (!presented || tokens.length === 0) return false;
+  let known = tokenDigests.get(tokens);
+  if (!known) tokenDigests.set(tokens, (known = Promise.all(tokens.map(digest))));
   const a = await digest(presented);
   let ok = false;
-  for (const token of tokens) {
-    // Compare fixed-length digests so neither length nor content leaks through timing.
-    const b = await digest(token);
+  // Compare fixed-length digests so neither length nor content leaks through timing.
+  for (const b of await known) {
     let diff = 0;
     for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
     ok = ok || diff === 0;

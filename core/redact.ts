@@ -24,19 +24,27 @@ export function isSensitiveKey(key: string): boolean {
 const KEY_VALUE =
   /(\\?["']?)\b([\w-]{0,30}?(?:pass(?:wd|word|phrase)?|pwd|secret|token|api[_-]?key|private[_-]?key|auth(?:orization)?|cookie|session(?:[_-]?id)?|jwt))(\\?["']?\s*[=:]\s*\\?["']?(?:(?:Bearer|Basic|Token)\s+)?)(?!(?:Bearer|Basic|Token)\b)[^\s"'&,;<>{}[\]\\]+/gi;
 
-// Values that look like credentials wherever they appear, with what replaces them.
-const SECRET_VALUES: [RegExp, string][] = [
+// A string without any of these words cannot match KEY_VALUE.
+const MAY_HAVE_KEY_VALUE = /pass|pwd|secret|token|key|auth|cookie|session|jwt/i;
+
+// Four digits in a row (possibly grouped): a string without them holds no card number.
+const DIGIT_RUN = /\d[ -]?\d[ -]?\d[ -]?\d/;
+
+// Values that look like credentials wherever they appear, with what replaces them, and a cheap test that a
+// string may contain one.
+const SECRET_VALUES: [RegExp, string, RegExp][] = [
   // PEM private keys.
-  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, REDACTED],
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, REDACTED, /-----BEGIN/],
   // HTTP auth schemes: keep the scheme, drop the credential. ("basic setup" in prose is left alone.)
-  [/\b([Bb]earer|Basic)\s+[\w.~+/=-]{6,}/g, `$1 ${REDACTED}`],
+  [/\b([Bb]earer|Basic)\s+[\w.~+/=-]{6,}/g, `$1 ${REDACTED}`, /earer|Basic/],
   // Credentials in URLs: scheme://user:password@host.
-  [/(\/\/[^\s/:@]+:)[^\s/@]+@/g, `$1${REDACTED}@`],
+  [/(\/\/[^\s/:@]+:)[^\s/@]+@/g, `$1${REDACTED}@`, /\/\/[^\s]*@/],
   // JSON Web Tokens; Stripe (sk_live_, rk_test_, whsec_); OpenAI/Anthropic (sk-...); AWS access key ids; GitHub;
   // Slack; Google API keys.
   [
     /\b(?:eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]*|[sr]k_(?:live|test)_[A-Za-z0-9]{8,}|whsec_[A-Za-z0-9]{16,}|sk-[\w-]{20,}|A[KS]IA[0-9A-Z]{16}\b|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{30,}|xox[abposr]-[A-Za-z0-9-]{10,}|AIza[\w-]{35})/g,
     REDACTED,
+    /eyJ|k_(?:live|test)_|whsec_|sk-|A[KS]IA|gh[pousr]_|github_pat_|xox|AIza/,
   ],
 ];
 
@@ -65,9 +73,13 @@ function asGlobal(pattern: RegExp): RegExp {
 
 /** Replaces secret-looking parts of a string (credentials, tokens, API keys, card numbers, extra patterns). */
 export function redactString(s: string, extraPatterns: readonly RedactPattern[] = []): string {
-  let out = s.replace(KEY_VALUE, `$1$2$3${REDACTED}`);
-  for (const [pattern, replacement] of SECRET_VALUES) out = out.replace(pattern, replacement);
-  out = out.replace(CARD_CANDIDATE, (m) => (isCardNumber(m) ? REDACTED : m));
+  let out = s;
+  // Cheap tests first: most log lines hold no secret, and each full pattern costs a scan of the string.
+  if (MAY_HAVE_KEY_VALUE.test(out) && /[=:]/.test(out)) out = out.replace(KEY_VALUE, `$1$2$3${REDACTED}`);
+  for (const [pattern, replacement, hint] of SECRET_VALUES) {
+    if (hint.test(out)) out = out.replace(pattern, replacement);
+  }
+  if (DIGIT_RUN.test(out)) out = out.replace(CARD_CANDIDATE, (m) => (isCardNumber(m) ? REDACTED : m));
   for (const pattern of extraPatterns) {
     out =
       typeof pattern === "string"

@@ -78,6 +78,10 @@ export class LogStore {
     const keys = traceKeys(prefix, write.traceId);
     const idx = indexKeys(prefix);
     const bucket = Math.floor(now / RATE_WINDOW_MS);
+    const quotas = Object.entries(this.config.systemShares)
+      .filter(([, share]) => share > 0)
+      .map(([system, share]) => `${system}=${Math.max(1, Math.floor((global * share) / 100))}`)
+      .join(",");
     const args: Array<string | number> = [
       now,
       logTtlSeconds,
@@ -89,14 +93,17 @@ export class LogStore {
       Math.max(this.config.pinMaxSeconds, logTtlSeconds),
       TRACE_INDEX_MAX,
       ERROR_INDEX_MAX,
+      quotas,
       write.extraDrops.length,
     ];
     for (const d of write.extraDrops) args.push(d.system, d.reason, d.count);
+    args.push(write.entries.length);
+    const errorRefs: string[] = [];
     for (const { entry, json, errorRef } of write.entries) {
-      const share = this.config.systemShares[entry.system];
-      const quota = share ? Math.max(1, Math.floor((global * share) / 100)) : 0;
-      args.push(entry.id, entry.system, entry.level, entry.user_id ?? "", quota, json, errorRef);
+      args.push(`${entry.id}\t${entry.system}\t${entry.level}\t${entry.user_id ?? ""}`, json);
+      if (entry.level === "error") errorRefs.push(errorRef);
     }
+    args.push(...errorRefs);
     const reply = await this.run<number[]>(
       "ingest",
       [keys.list, keys.meta, keys.ids, idx.traces, idx.errors, rateKey(prefix, bucket), rateKey(prefix, bucket - 1)],

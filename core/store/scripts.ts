@@ -4,117 +4,131 @@
 
 /**
  * KEYS: list, meta, ids, idx:traces, idx:errors, rl:current, rl:previous
- * ARGV: now, ttl_s, trace_limit, global_limit, window_ms, bucket, trace_id, index_ttl_s,
- *       trace_index_max, error_index_max, n_extra_drops, [system, reason, count]*, [entry fields]*
- * Entry fields (7 each): id, system, level, user_id, system_quota, json, error_ref
+ * ARGV: now, ttl_s, trace_limit, global_limit, window_ms, bucket, trace_id, index_ttl_s, trace_index_max,
+ *       error_index_max, quotas ("browser=400,convex=300"), n_extra_drops, [system, reason, count]*,
+ *       n_entries, [head, json]*, [error_ref]*
+ * head is "id<TAB>system<TAB>level<TAB>user_id"; one error_ref follows for each entry at level error, in order.
  * Returns: { accepted, duplicates, dropped_trace, dropped_system, dropped_global, retry_after_s }
+ * Redis calls per run are about 20 whatever the batch size (one SMISMEMBER, one RPUSH, one SADD, ...).
  */
 export const INGEST_SCRIPT = `#!lua flags=allow-key-locking
 local list, meta, ids, itraces, ierrors, rlcur, rlprev = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
-local now = tonumber(ARGV[1])
-local ttl = tonumber(ARGV[2])
-local tlim = tonumber(ARGV[3])
-local glim = tonumber(ARGV[4])
-local window = tonumber(ARGV[5])
-local bucket = tonumber(ARGV[6])
-local trace = ARGV[7]
-local index_ttl = tonumber(ARGV[8])
-local trace_max = tonumber(ARGV[9])
-local error_max = tonumber(ARGV[10])
-local n_extra = tonumber(ARGV[11])
+local now, ttl, tlim, glim = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local window, bucket, trace = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
+local index_ttl, trace_max, error_max = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
 local weight = 1 - (now % window) / window
-
 local function num(v) return tonumber(v) or 0 end
-local tcur_f, tprev_f = 'rl:' .. bucket, 'rl:' .. (bucket - 1)
-local tcur, tprev = num(redis.call('HGET', meta, tcur_f)), num(redis.call('HGET', meta, tprev_f))
-local gcur, gprev = num(redis.call('HGET', rlcur, 'global')), num(redis.call('HGET', rlprev, 'global'))
-local scur, sprev = {}, {}
+
+local quota = {}
+for sys, n in string.gmatch(ARGV[11], '([%w_]+)=(%d+)') do quota[sys] = tonumber(n) end
 
 local incr = {}
 local function add(field, n) incr[field] = (incr[field] or 0) + n end
+local n_extra = tonumber(ARGV[12])
 for i = 0, n_extra - 1 do
-  local b = 12 + i * 3
+  local b = 13 + i * 3
   add('drop:' .. ARGV[b] .. ':' .. ARGV[b + 1], tonumber(ARGV[b + 2]))
 end
 
--- One SMISMEMBER for the whole batch: ids already stored are retries, not new entries.
-local first = 12 + n_extra * 3
-local batch_ids = {}
-for j = first, #ARGV, 7 do batch_ids[#batch_ids + 1] = ARGV[j] end
+-- Parse the heads once; read every counter and the stored-id check in a handful of calls.
+local n_pos = 13 + n_extra * 3
+local n = tonumber(ARGV[n_pos])
+local heads, batch_ids, systems, seen_sys = {}, {}, {}, {}
+for k = 1, n do
+  local id, sys, lvl, user = string.match(ARGV[n_pos + 2 * k - 1], '^([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$')
+  heads[k] = { id, sys, lvl, user }
+  batch_ids[k] = id
+  if not seen_sys[sys] then
+    seen_sys[sys] = true
+    systems[#systems + 1] = sys
+  end
+end
+local tcur_f, tprev_f = 'rl:' .. bucket, 'rl:' .. (bucket - 1)
+local m = redis.call('HMGET', meta, tcur_f, tprev_f, 'pinned_until')
+local tcur, tprev, pinned = num(m[1]), num(m[2]), tonumber(m[3])
+local cur = redis.call('HMGET', rlcur, 'global', unpack(systems))
+local prev = redis.call('HMGET', rlprev, 'global', unpack(systems))
+local gcur, gprev, scur, sprev = num(cur[1]), num(prev[1]), {}, {}
+for k, sys in ipairs(systems) do
+  scur[sys], sprev[sys] = num(cur[k + 1]), num(prev[k + 1])
+end
+-- Ids already stored are retries, not new entries.
 local stored = redis.call('SMISMEMBER', ids, unpack(batch_ids))
 
-local pushed, errors, new_ids, users, in_batch = {}, {}, {}, {}, {}
+local pushed, new_ids, errors, sys_added, in_batch = {}, {}, {}, {}, {}
+local fields = {}
 local accepted, dups, d_trace, d_sys, d_glob = 0, 0, 0, 0, 0
-local sys_added = {}
-for k = 1, #batch_ids do
-  local i = first + (k - 1) * 7
-  local id, sys, lvl, user, quota, json, eref = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], tonumber(ARGV[i+4]), ARGV[i+5], ARGV[i+6]
+local eref_pos = n_pos + 2 * n + 1
+for k = 1, n do
+  local id, sys, lvl, user = heads[k][1], heads[k][2], heads[k][3], heads[k][4]
+  local q, ok = quota[sys] or 0, false
   if stored[k] == 1 or in_batch[id] then
     dups = dups + 1
+  elseif tprev * weight + tcur + 1 > tlim then
+    d_trace = d_trace + 1
+    add('drop:' .. sys .. ':rate_limit_trace', 1)
+  elseif q > 0 and sprev[sys] * weight + scur[sys] + 1 > q then
+    d_sys = d_sys + 1
+    add('drop:' .. sys .. ':rate_limit_system', 1)
+  elseif gprev * weight + gcur + 1 > glim then
+    d_glob = d_glob + 1
+    add('drop:' .. sys .. ':rate_limit_global', 1)
   else
-    if scur[sys] == nil then
-      scur[sys] = num(redis.call('HGET', rlcur, sys))
-      sprev[sys] = num(redis.call('HGET', rlprev, sys))
+    ok, in_batch[id] = true, true
+    accepted = accepted + 1
+    new_ids[accepted] = id
+    pushed[accepted] = ARGV[n_pos + 2 * k]
+    tcur, gcur, scur[sys] = tcur + 1, gcur + 1, scur[sys] + 1
+    sys_added[sys] = (sys_added[sys] or 0) + 1
+    add('count', 1)
+    add('sys:' .. sys, 1)
+    add('lvl:' .. lvl, 1)
+    if lvl == 'error' then add('errors', 1) end
+    if user ~= '' and not fields['user:' .. user] then
+      fields['user:' .. user] = true
+      fields[#fields + 1] = 'user:' .. user
+      fields[#fields + 1] = 1
     end
-    if tprev * weight + tcur + 1 > tlim then
-      d_trace = d_trace + 1
-      add('drop:' .. sys .. ':rate_limit_trace', 1)
-    elseif quota > 0 and sprev[sys] * weight + scur[sys] + 1 > quota then
-      d_sys = d_sys + 1
-      add('drop:' .. sys .. ':rate_limit_system', 1)
-    elseif gprev * weight + gcur + 1 > glim then
-      d_glob = d_glob + 1
-      add('drop:' .. sys .. ':rate_limit_global', 1)
-    else
-      in_batch[id] = true
-      new_ids[#new_ids + 1] = id
-      accepted = accepted + 1
-      tcur, gcur, scur[sys] = tcur + 1, gcur + 1, scur[sys] + 1
-      sys_added[sys] = (sys_added[sys] or 0) + 1
-      pushed[#pushed + 1] = json
-      add('count', 1)
-      add('sys:' .. sys, 1)
-      add('lvl:' .. lvl, 1)
-      if lvl == 'error' then add('errors', 1) end
-      if user ~= '' and not users['user:' .. user] then
-        users['user:' .. user] = true
-        users[#users + 1] = 'user:' .. user
-        users[#users + 1] = 1
-      end
-      if eref ~= '' then
-        errors[#errors + 1] = now
-        errors[#errors + 1] = eref
-      end
+  end
+  if lvl == 'error' then
+    if ok then
+      errors[#errors + 1] = now
+      errors[#errors + 1] = ARGV[eref_pos]
     end
+    eref_pos = eref_pos + 1
   end
 end
 
-if #pushed > 0 then
+if accepted > 0 then
   redis.call('RPUSH', list, unpack(pushed))
   redis.call('SADD', ids, unpack(new_ids))
-  if #users > 0 then redis.call('HSET', meta, unpack(users)) end
-  redis.call('HSET', meta, tcur_f, tcur)
-  redis.call('HDEL', meta, 'rl:' .. (bucket - 2))
-  redis.call('HINCRBY', rlcur, 'global', accepted)
-  for s, n in pairs(sys_added) do redis.call('HINCRBY', rlcur, s, n) end
-  redis.call('PEXPIRE', rlcur, window * 2 + 60000)
+  fields[#fields + 1] = tcur_f
+  fields[#fields + 1] = tcur
+  -- First write of this window: the counter of the window before last is no longer needed.
+  if not m[1] then redis.call('HDEL', meta, 'rl:' .. (bucket - 2)) end
+  local g = redis.call('HINCRBY', rlcur, 'global', accepted)
+  for sys, added in pairs(sys_added) do redis.call('HINCRBY', rlcur, sys, added) end
+  if g == accepted then redis.call('PEXPIRE', rlcur, window * 2 + 60000) end
 end
-for f, n in pairs(incr) do redis.call('HINCRBY', meta, f, n) end
-if #pushed > 0 or n_extra > 0 or d_trace + d_sys + d_glob > 0 then
+for f, v in pairs(incr) do redis.call('HINCRBY', meta, f, v) end
+if accepted > 0 or n_extra > 0 or d_trace + d_sys + d_glob > 0 then
+  fields[#fields + 1] = 'last_seen'
+  fields[#fields + 1] = now
+  redis.call('HSET', meta, unpack(fields))
   redis.call('HSETNX', meta, 'first_seen', now)
-  redis.call('HSET', meta, 'last_seen', now)
   local keep = ttl
-  local pinned = tonumber(redis.call('HGET', meta, 'pinned_until'))
   if pinned and pinned > now then keep = math.max(ttl, math.ceil((pinned - now) / 1000)) end
   redis.call('EXPIRE', meta, keep)
-  if #pushed > 0 then
+  if accepted > 0 then
     redis.call('EXPIRE', list, keep)
     redis.call('EXPIRE', ids, keep)
   end
-  redis.call('ZADD', itraces, now, trace)
-  redis.call('ZREMRANGEBYSCORE', itraces, '-inf', now - index_ttl * 1000)
-  redis.call('ZREMRANGEBYRANK', itraces, 0, -(trace_max + 1))
-  redis.call('EXPIRE', itraces, index_ttl)
+  -- The index is trimmed when it grows (a new trace), not on every write.
+  if redis.call('ZADD', itraces, now, trace) == 1 then
+    redis.call('ZREMRANGEBYSCORE', itraces, '-inf', now - index_ttl * 1000)
+    redis.call('ZREMRANGEBYRANK', itraces, 0, -(trace_max + 1))
+    redis.call('EXPIRE', itraces, index_ttl)
+  end
 end
 if #errors > 0 then
   redis.call('ZADD', ierrors, unpack(errors))
