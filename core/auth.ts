@@ -26,6 +26,8 @@ export function bearerToken(header: string | null | undefined): string | undefin
 
 /** True when `origin` is allowed: exact entries, `*.example.com` wildcards, localhost in development. */
 export function originAllowed(origin: string, allowed: string[], development: boolean): boolean {
+  // Servers send no Origin: answer at once rather than parse an empty URL on every request.
+  if (!origin) return false;
   let url: URL;
   try {
     url = new URL(origin);
