@@ -110,8 +110,15 @@ if accepted > 0 then
   for sys, added in pairs(sys_added) do redis.call('HINCRBY', rlcur, sys, added) end
   if g == accepted then redis.call('PEXPIRE', rlcur, window * 2 + 60000) end
 end
-for f, v in pairs(incr) do redis.call('HINCRBY', meta, f, v) end
 if accepted > 0 or n_extra > 0 or d_trace + d_sys + d_glob > 0 then
+  -- Counters are read once and written back with the other fields: two calls instead of one per counter.
+  local names = {}
+  for f in pairs(incr) do names[#names + 1] = f end
+  local values = redis.call('HMGET', meta, unpack(names))
+  for k, f in ipairs(names) do
+    fields[#fields + 1] = f
+    fields[#fields + 1] = num(values[k]) + incr[f]
+  end
   fields[#fields + 1] = 'last_seen'
   fields[#fields + 1] = now
   redis.call('HSET', meta, unpack(fields))
@@ -131,8 +138,8 @@ if accepted > 0 or n_extra > 0 or d_trace + d_sys + d_glob > 0 then
   end
 end
 if #errors > 0 then
+  -- Capped by count; readers ask for a time window, so older references are simply not read.
   redis.call('ZADD', ierrors, unpack(errors))
-  redis.call('ZREMRANGEBYSCORE', ierrors, '-inf', now - ttl * 1000)
   redis.call('ZREMRANGEBYRANK', ierrors, 0, -(error_max + 1))
   redis.call('EXPIRE', ierrors, index_ttl)
 end
