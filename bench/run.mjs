@@ -2,12 +2,11 @@
 // `npm run bench`: ingestion throughput, latency and Redis cost per log against baselines measured in the same
 // run, analysis speed and memory, and the browser client's size. Writes bench/results/latest.{json,md}.
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { gzipSync } from "node:zlib";
 import { startStack } from "../dev/stack.mjs";
 import { runAnalysis, running as analysisChildren } from "./analysis-run.mjs";
 import { stackProcesses } from "./cpu.mjs";
@@ -160,39 +159,21 @@ async function runLoad() {
   return { points, redisVersion };
 }
 
+/** The browser client's size, as clients/browser/size.mjs measures it (bundled, minified, gzipped). */
 async function clientSize() {
   const script = fileURLToPath(new URL("../clients/browser/size.mjs", import.meta.url));
-  if (existsSync(script)) {
-    return new Promise((resolve) => {
-      execFile(process.execPath, [script], { timeout: 60_000 }, (error, stdout, stderr) => {
-        const text = `${stdout}${stderr}`.trim();
-        const m = /(\d+) bytes minified, (\d+) bytes min\+gzip \(budget (\d+)\)/.exec(text);
-        resolve({
-          method: "node clients/browser/size.mjs",
-          output: text,
-          exit_code: error ? (error.code ?? 1) : 0,
-          ...(m ? { minified_bytes: Number(m[1]), min_gzip_bytes: Number(m[2]), budget_bytes: Number(m[3]) } : {}),
-        });
+  return new Promise((resolve) => {
+    execFile(process.execPath, [script], { timeout: 60_000 }, (error, stdout, stderr) => {
+      const text = `${stdout}${stderr}`.trim();
+      const m = /(\d+) bytes minified, (\d+) bytes min\+gzip \(budget (\d+)\)/.exec(text);
+      resolve({
+        method: "node clients/browser/size.mjs",
+        output: text,
+        exit_code: error ? (error.code ?? 1) : 0,
+        ...(m ? { minified_bytes: Number(m[1]), min_gzip_bytes: Number(m[2]), budget_bytes: Number(m[3]) } : {}),
       });
     });
-  }
-  const { build } = await import("esbuild");
-  const entry = fileURLToPath(new URL("../clients/browser/index.ts", import.meta.url));
-  const out = await build({
-    entryPoints: [entry],
-    bundle: true,
-    minify: true,
-    format: "esm",
-    target: "es2020",
-    write: false,
-    logLevel: "warning",
   });
-  const code = out.outputFiles[0].contents;
-  return {
-    method: "esbuild bundle+minify (es2020, esm), gzip level 9",
-    minified_bytes: code.length,
-    min_gzip_bytes: gzipSync(code, { level: 9 }).length,
-  };
 }
 
 function versionOf(/** @type {string} */ pkg) {

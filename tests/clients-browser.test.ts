@@ -1,9 +1,7 @@
 // The browser client in headless Chromium against the real stack (Worker in workerd + Redis): what the page logs is
 // read back from the store by trace id. Only the network between page and Worker is faked, to inject 503s and outages.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { launchChromium } from "./helpers/chromium.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   readTrace,
@@ -22,29 +20,14 @@ declare global {
 let stack: ClientStack;
 let browser: Browser;
 let context: BrowserContext;
-let profile: string;
 
 beforeAll(async () => {
   stack = await startClientStack();
-  profile = mkdtempSync(join(tmpdir(), "debug-logs-chromium-"));
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
   await stack?.stop();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 afterEach(async () => {
   await context?.close();

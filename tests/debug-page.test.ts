@@ -3,11 +3,11 @@
 // the JSON export, a 10,000-entry trace and the messages for unknown traces and a store outage.
 // Screenshots go to test-results/screenshots/ for a person to look at.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { launchChromium } from "./helpers/chromium.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { TraceExport } from "../debug-page/api.js";
 import { checkoutRows, postCheckoutTrace, postHealthyTrace, postLongTrace, REPEATS } from "./helpers/debug-trace.js";
@@ -20,7 +20,6 @@ const LONG_COUNT = 10_000;
 let stack: TestStack;
 let browser: Browser;
 let context: BrowserContext | undefined;
-let profile: string;
 let checkout: { trace: string; count: number };
 let long: string;
 
@@ -32,25 +31,11 @@ beforeAll(async () => {
   long = await postLongTrace(stack, LONG_COUNT);
   checkout = await postCheckoutTrace(stack);
   await postHealthyTrace(stack);
-  profile = mkdtempSync(join(tmpdir(), "debug-page-chromium-"));
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
   await stack?.stop();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 afterEach(async () => {
   await context?.close();
