@@ -311,7 +311,7 @@ const UNORDERED = new Set(["keys", "scan", "smembers"]);
 const sortDeep = (v: unknown): unknown =>
   Array.isArray(v) ? v.map(sortDeep).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))) : v;
 
-describe.skipIf(!hasRedis)("the in-memory store against redis-server", () => {
+describe.skipIf(!hasRedis)("the in-memory store against redis-server (skipped without redis-server on PATH)", () => {
   it("gives the same reply to every command of a long sequence", async () => {
     const { memory, redis } = stores as { memory: Rest; redis: Rest };
     await Promise.all([send(memory, ["FLUSHDB"]), send(redis, ["FLUSHDB"])]);

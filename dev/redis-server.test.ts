@@ -14,7 +14,7 @@ const ping = (port: number) =>
     });
   });
 
-describe.skipIf(!findRedisServer())("startRedisServer", () => {
+describe.skipIf(!findRedisServer())("startRedisServer (skipped without redis-server on PATH)", () => {
   it("finds the binary on PATH", () => {
     expect(findRedisServer()).toMatch(/\/redis-server$/);
   });

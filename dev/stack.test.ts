@@ -111,18 +111,21 @@ describe("startStack", { timeout: 60_000 }, () => {
     }
   });
 
-  it.skipIf(!findRedisServer())("starts an ephemeral redis-server when one is on PATH, and stops it", async () => {
-    const stack = await startStack({ config, quiet: true, processEnv: {} });
-    try {
-      expect(stack.store).toBe("redis");
-      expect(stack.storeDescription).toMatch(/^ephemeral redis-server/);
-      expect(stack.redisUrl).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/);
-      expect(await (await fetch(`${stack.url}/incr`)).json()).toEqual({ result: 1 });
-    } finally {
-      await stack.stop();
-    }
-    expect(await portIsClosed(`http://${new URL(stack.redisUrl as string).host}`)).toBe(true);
-  });
+  it.skipIf(!findRedisServer())(
+    "starts an ephemeral redis-server when one is on PATH, and stops it (skipped without one)",
+    async () => {
+      const stack = await startStack({ config, quiet: true, processEnv: {} });
+      try {
+        expect(stack.store).toBe("redis");
+        expect(stack.storeDescription).toMatch(/^ephemeral redis-server/);
+        expect(stack.redisUrl).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/);
+        expect(await (await fetch(`${stack.url}/incr`)).json()).toEqual({ result: 1 });
+      } finally {
+        await stack.stop();
+      }
+      expect(await portIsClosed(`http://${new URL(stack.redisUrl as string).host}`)).toBe(true);
+    },
+  );
 
   it("refuses a taken port at once instead of waiting for workerd", async () => {
     const blocker = createServer();
