@@ -2,7 +2,7 @@
 // and report what was stored and what was dropped, by reason.
 import { InputError, RateLimitError } from "./errors.js";
 import { errorRef, normalizeBatch, type EntryProblem, type NormalizeContext } from "./normalize.js";
-import { TraceIdSchema, type LogEntry } from "./schema.js";
+import type { LogEntry } from "./schema.js";
 import type { LogStore, TraceWrite } from "./store/log-store.js";
 
 export interface IngestResult {
@@ -32,8 +32,8 @@ export async function ingestBatch(store: LogStore, body: unknown, ctx: Normalize
   for (const [reason, count] of Object.entries(batch.clientDropped)) {
     if (count > 0) firstWrite.extraDrops.push({ system: first.system, reason: `client_${safeReason(reason)}`, count });
   }
-  for (const index of new Set(batch.problems.map((p) => p.index))) {
-    const write = byTrace.get(traceIdOf(body, index) ?? first.trace_id) ?? firstWrite;
+  for (const { traceId } of batch.invalid) {
+    const write = (traceId && byTrace.get(traceId)) || firstWrite;
     const existing = write.extraDrops.find((d) => d.reason === "invalid");
     if (existing) existing.count += 1;
     else write.extraDrops.push({ system: first.system, reason: "invalid", count: 1 });
@@ -41,8 +41,7 @@ export async function ingestBatch(store: LogStore, body: unknown, ctx: Normalize
 
   const results = await Promise.all([...byTrace.values()].map((w) => store.writeTrace(w, ctx.receivedAt)));
   const dropped: Record<string, number> = { ...batch.dropped };
-  const invalid = new Set(batch.problems.map((p) => p.index)).size;
-  if (invalid) dropped.invalid = invalid;
+  if (batch.invalid.length) dropped.invalid = batch.invalid.length;
   let accepted = 0;
   let duplicates = 0;
   let retryAfter = 0;
@@ -66,15 +65,4 @@ function describeDrops(dropped: Record<string, number>): string {
 
 function safeReason(reason: string): string {
   return reason.replace(/[^A-Za-z0-9_]/g, "_").slice(0, 40);
-}
-
-function traceIdOf(body: unknown, index: number): string | undefined {
-  const items = Array.isArray(body)
-    ? body
-    : body && typeof body === "object" && Array.isArray((body as { entries?: unknown }).entries)
-      ? (body as { entries: unknown[] }).entries
-      : [body];
-  const item = items[index];
-  const candidate = item && typeof item === "object" ? (item as { trace_id?: unknown }).trace_id : undefined;
-  return TraceIdSchema.safeParse(candidate).success ? (candidate as string) : undefined;
 }

@@ -12,7 +12,14 @@ import {
   TRUNCATION_MARKER,
 } from "./limits.js";
 import { redactString, redactValue } from "./redact.js";
-import { EnvelopeSchema, IncomingEntrySchema, SystemSchema, type LogEntry, type System } from "./schema.js";
+import {
+  EnvelopeSchema,
+  IncomingEntrySchema,
+  SystemSchema,
+  TraceIdSchema,
+  type LogEntry,
+  type System,
+} from "./schema.js";
 
 /** Where an entry of a batch failed validation, in terms a client developer can act on. */
 export interface EntryProblem {
@@ -35,6 +42,8 @@ export interface NormalizeContext {
 export interface NormalizedBatch {
   entries: LogEntry[];
   problems: EntryProblem[];
+  /** One item per invalid entry: the trace it named, when its trace_id was itself valid. */
+  invalid: Array<{ traceId?: string }>;
   /** Entries not stored for reasons decided here (over the batch cap, client-side drops), by reason. */
   dropped: Record<string, number>;
   /** Drops the client reported, attributed to the batch's trace when it has one. */
@@ -67,17 +76,21 @@ export function normalizeBatch(body: unknown, ctx: NormalizeContext): Normalized
   }
   const offset = sentAt === undefined ? undefined : Math.round(ctx.receivedAt - sentAt);
   const problems: EntryProblem[] = [];
+  const invalid: NormalizedBatch["invalid"] = [];
   const entries: LogEntry[] = [];
   items.forEach((item, index) => {
     const parsed = IncomingEntrySchema.safeParse(item);
     if (!parsed.success) {
       problems.push(...issuesOf(parsed.error, index));
+      const named = TraceIdSchema.safeParse(isObject(item) ? item.trace_id : undefined);
+      invalid.push(named.success ? { traceId: named.data } : {});
       return;
     }
     const e = parsed.data;
     const traceId = e.trace_id ?? ctx.traceparent?.traceId;
     if (!traceId) {
       problems.push({ index, field: "trace_id", problem: "required (in the entry or a traceparent header)" });
+      invalid.push({});
       return;
     }
     const truncated: string[] = [];
@@ -101,7 +114,7 @@ export function normalizeBatch(body: unknown, ctx: NormalizeContext): Normalized
     if (truncated.length) entry.truncated = truncated;
     entries.push(entry);
   });
-  return { entries, problems, dropped, clientDropped };
+  return { entries, problems, invalid, dropped, clientDropped };
 }
 
 /** The compact reference kept in the recent-errors index: the entry with message and stack capped. */
