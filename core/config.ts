@@ -9,6 +9,7 @@ import {
   DEFAULT_SYSTEM_SHARES,
 } from "./limits.js";
 import { ConfigError } from "./errors.js";
+import { parseJsonOrUndefined } from "./json.js";
 
 export interface Config {
   /** Upstash REST endpoint and token; absent means the store is not configured. */
@@ -78,7 +79,7 @@ function parseShares(raw: unknown): Record<string, number> {
 
 function parsePatterns(raw: unknown): RegExp[] {
   if (raw === undefined || raw === "") return [];
-  const parsed = z.array(z.string()).safeParse(typeof raw === "string" ? safeJson(raw) : raw);
+  const parsed = z.array(z.string()).safeParse(typeof raw === "string" ? parseJsonOrUndefined(raw) : raw);
   if (!parsed.success)
     throw new ConfigError('REDACT_PATTERNS must be a JSON array of regular expressions, e.g. ["acct_[0-9]+"]');
   return parsed.data.map((p) => {
@@ -88,14 +89,6 @@ function parsePatterns(raw: unknown): RegExp[] {
       throw new ConfigError(`REDACT_PATTERNS has an invalid regular expression: ${p}`);
     }
   });
-}
-
-function safeJson(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
 }
 
 export function loadConfig(env: ConfigEnv): Config {

@@ -8,6 +8,7 @@ import { LogEntrySchema, type LogEntry, type TraceSummary } from "../schema.js";
 import { indexKeys, RATE_WINDOW_MS, rateKey, traceKeys } from "./keys.js";
 import { INGEST_SCRIPT, LIST_TRACES_SCRIPT, PIN_SCRIPT, READ_TRACE_SCRIPT } from "./scripts.js";
 import { parseMeta } from "./meta.js";
+import { parseJsonOrUndefined } from "../json.js";
 
 /** What one trace's write needs: entries already validated, redacted and serialised. */
 export interface TraceWrite {
@@ -123,11 +124,7 @@ export class LogStore {
     const keys = traceKeys(this.config.keyPrefix, traceId);
     const [raw, meta, ttl] = await this.run<[string[], string[], number]>("read", [keys.list, keys.meta], []);
     if (!meta || meta.length === 0) return null;
-    const entries: LogEntry[] = [];
-    for (const json of raw ?? []) {
-      const parsed = LogEntrySchema.safeParse(safeParse(json));
-      if (parsed.success) entries.push(parsed.data);
-    }
+    const entries = parseEntries(raw ?? []);
     return { entries, summary: parseMeta(traceId, meta, Number(ttl)) };
   }
 
@@ -142,12 +139,13 @@ export class LogStore {
     return out;
   }
 
-  /** Compact error references (JSON strings) received since `since` (ms), newest first. */
-  async listErrorRefs(since: number, max = ERROR_INDEX_MAX): Promise<string[]> {
+  /** Compact error references (entries with capped message and stack) received since `since` (ms), newest first. */
+  async listErrorRefs(since: number, max = ERROR_INDEX_MAX): Promise<LogEntry[]> {
     const idx = indexKeys(this.config.keyPrefix);
-    return this.call(() =>
+    const refs = await this.call(() =>
       this.redis.zrange<string[]>(idx.errors, "+inf", since, { byScore: true, rev: true, offset: 0, count: max }),
     );
+    return parseEntries(refs);
   }
 
   /** Keeps a trace for `seconds` from now (bounded by PIN_MAX_SECONDS); 0 unpins. Returns the TTL or null if absent. */
@@ -191,10 +189,12 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function safeParse(json: string): unknown {
-  try {
-    return JSON.parse(json);
-  } catch {
-    return undefined;
+/** Stored JSON entries, skipping any that do not parse or match the schema (never written by this code). */
+function parseEntries(raw: string[]): LogEntry[] {
+  const entries: LogEntry[] = [];
+  for (const json of raw) {
+    const parsed = LogEntrySchema.safeParse(parseJsonOrUndefined(json));
+    if (parsed.success) entries.push(parsed.data);
   }
+  return entries;
 }
