@@ -59,6 +59,8 @@ export function createRedis(config: Pick<Config, "redisUrl" | "redisToken">): Re
 
 export class LogStore {
   private readonly scripts: Partial<Record<ScriptName, ReturnType<Redis["createScript"]>>> = {};
+  /** Per-system quotas as the ingest script reads them: "browser=400,convex=300,worker=300". */
+  private readonly quotas: string;
 
   constructor(
     private readonly redis: Redis,
@@ -71,7 +73,13 @@ export class LogStore {
       | "rateLimitPerTracePerHour"
       | "systemShares"
     >,
-  ) {}
+  ) {
+    const global = config.rateLimitGlobalPerHour;
+    this.quotas = Object.entries(config.systemShares)
+      .filter(([, share]) => share > 0)
+      .map(([system, share]) => `${system}=${Math.max(1, Math.floor((global * share) / 100))}`)
+      .join(",");
+  }
 
   /** Stores one trace's entries with its limit checks, atomically, in one Redis command. */
   async writeTrace(write: TraceWrite, now = Date.now()): Promise<WriteResult> {
@@ -79,10 +87,6 @@ export class LogStore {
     const keys = traceKeys(prefix, write.traceId);
     const idx = indexKeys(prefix);
     const bucket = Math.floor(now / RATE_WINDOW_MS);
-    const quotas = Object.entries(this.config.systemShares)
-      .filter(([, share]) => share > 0)
-      .map(([system, share]) => `${system}=${Math.max(1, Math.floor((global * share) / 100))}`)
-      .join(",");
     const args: Array<string | number> = [
       now,
       logTtlSeconds,
@@ -94,7 +98,7 @@ export class LogStore {
       Math.max(this.config.pinMaxSeconds, logTtlSeconds),
       TRACE_INDEX_MAX,
       ERROR_INDEX_MAX,
-      quotas,
+      this.quotas,
       write.extraDrops.length,
     ];
     for (const d of write.extraDrops) args.push(d.system, d.reason, d.count);
