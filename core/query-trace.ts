@@ -91,13 +91,19 @@ export async function getTrace(store: LogStore, query: TraceQuery): Promise<Trac
   };
 }
 
+/** The correlation of one trace (what the JSON API returns). */
+export async function analyseTrace(store: LogStore, traceId: string): Promise<Correlation> {
+  const { entries, summary } = await loadTrace(store, traceId);
+  return correlateTrace(entries, summary);
+}
+
+/** The correlation with its text report for an agent (correlate_trace). */
 export async function correlate(
   store: LogStore,
   traceId: string,
   budgetTokens?: number,
 ): Promise<{ correlation: Correlation; page: RenderedPage }> {
-  const { entries, summary } = await loadTrace(store, traceId);
-  const correlation = correlateTrace(entries, summary);
+  const correlation = await analyseTrace(store, traceId);
   return { correlation, page: renderCorrelation(correlation, budgetTokens ? { budgetTokens } : {}) };
 }
 

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { EntryFilterSchema, MAX_TOKEN_BUDGET, type Correlation, type ErrorGroup } from "../core/analysis/index.js";
 import { InputError, NotFoundError } from "../core/errors.js";
 import { CursorSchema, LimitSchema, SinceMinutesSchema, TraceIdSchema } from "../core/params.js";
-import { correlate, getTrace, loadTrace, type TracePage } from "../core/query-trace.js";
+import { analyseTrace, getTrace, loadTrace, type TracePage } from "../core/query-trace.js";
 import { listErrors } from "../core/query-search.js";
 import { listTraces, type ListTracesResult } from "../core/query-traces.js";
 import { EntryIdSchema, SystemSchema, type LogEntry, type TraceSummary } from "../core/schema.js";
@@ -127,8 +127,7 @@ apiApp.get("/traces/:id", async (c) => {
 });
 
 apiApp.get("/traces/:id/correlation", async (c) => {
-  const { correlation } = await correlate(storeOf(c), traceIdOf(c));
-  return c.json<CorrelationResponse>(correlation);
+  return c.json<CorrelationResponse>(await analyseTrace(storeOf(c), traceIdOf(c)));
 });
 
 /** One stored entry whole (full message, stack and context), for the page's expanded view. */
