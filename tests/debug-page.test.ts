@@ -2,7 +2,6 @@
 // through /log: the token prompt, the trace list, the corrected timeline with the root cause, filters in the URL,
 // the JSON export, a 10,000-entry trace and the messages for unknown traces and a store outage.
 // Screenshots go to test-results/screenshots/ for a person to look at.
-import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,7 +24,6 @@ let long: string;
 
 beforeAll(async () => {
   // The page is a static asset: build it from the current sources, as `wrangler dev` would.
-  execFileSync(process.execPath, ["dev/build-assets.mjs"], { cwd: root, stdio: "inherit" });
   mkdirSync(shots, { recursive: true });
   stack = await startTestStack({ RATE_LIMIT_PER_TRACE_PER_HOUR: "100000", RATE_LIMIT_GLOBAL_PER_HOUR: "10000000" });
   long = await postLongTrace(stack, LONG_COUNT);

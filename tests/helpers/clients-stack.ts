@@ -1,8 +1,7 @@
 // The local stack for the client end-to-end tests, and reading a trace back from the store the Worker writes to.
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { startStack } from "../../dev/stack.mjs";
+import { restCommand } from "./backends.js";
 
 export interface ClientStack {
   url: string;
@@ -30,12 +29,8 @@ export interface StoredEntry {
   url?: string;
 }
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-
-/** Starts Redis + the Worker with limits high enough that the tests never hit them, under a random key prefix. */
+/** Starts Redis + the Worker (whose wrangler build step builds the demo and client bundle) with limits high enough that the tests never hit them, under a random key prefix. */
 export async function startClientStack(env: Record<string, string> = {}): Promise<ClientStack> {
-  // The demo page and the client bundle are static assets: build them from the current sources.
-  execFileSync(process.execPath, ["dev/build-assets.mjs"], { cwd: root, stdio: "inherit" });
   const keyPrefix = `e2e-clients-${randomBytes(4).toString("hex")}:`;
   const stack = await startStack({
     port: 0,
@@ -50,21 +45,10 @@ export async function startClientStack(env: Record<string, string> = {}): Promis
   return { url: stack.url, ingestToken: stack.ingestToken, keyPrefix, rest: stack.rest, stop: stack.stop };
 }
 
-/** One Redis command through the stack's Upstash REST endpoint (plain JSON replies, no base64). */
-async function redis(stack: ClientStack, command: string[]): Promise<unknown> {
-  const res = await fetch(stack.rest.url, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${stack.rest.token}`, "Content-Type": "application/json" },
-    body: JSON.stringify(command),
-  });
-  const reply = (await res.json()) as { result?: unknown; error?: string };
-  if (!res.ok || reply.error) throw new Error(`redis ${command[0]}: ${reply.error ?? res.status}`);
-  return reply.result;
-}
-
 /** Every stored entry of a trace, oldest first. */
 export async function readTrace(stack: ClientStack, traceId: string): Promise<StoredEntry[]> {
-  const items = (await redis(stack, ["LRANGE", `${stack.keyPrefix}logs:${traceId}`, "0", "-1"])) as string[] | null;
+  const lrange = restCommand(stack.rest.url, stack.rest.token);
+  const items = (await lrange(["LRANGE", `${stack.keyPrefix}logs:${traceId}`, "0", "-1"])) as string[] | null;
   return (items ?? []).map((item) => JSON.parse(item) as StoredEntry);
 }
 
