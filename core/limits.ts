@@ -30,8 +30,6 @@ export const TRUNCATION_MARKER = "…[truncated]";
 export const TRACE_INDEX_MAX = 10_000;
 /** Error references kept in the recent-errors index (the oldest are trimmed). */
 export const ERROR_INDEX_MAX = 5_000;
-/** Seconds a batch id is remembered for idempotent retries. */
-export const BATCH_ID_TTL_SECONDS = 3600;
 /** Seconds suggested in Retry-After when the store does not answer. */
 export const STORE_RETRY_AFTER_SECONDS = 5;
 /** Longest wait for one Redis request before the store counts as unreachable, ms. */

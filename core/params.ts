@@ -1,6 +1,6 @@
 // Parameter schemas shared by the MCP tools and the JSON API, each described for an agent.
 import { z } from "zod";
-import { LevelSchema, SystemSchema, TraceIdSchema } from "./schema.js";
+import { TraceIdSchema } from "./schema.js";
 
 export { TraceIdSchema };
 
@@ -29,22 +29,3 @@ export const CursorSchema = z
   .max(200)
   .optional()
   .describe("Opaque cursor from a previous answer's next_cursor, to get the next page with the same filters.");
-
-export const SystemsSchema = z
-  .array(SystemSchema)
-  .min(1)
-  .optional()
-  .describe("Only these systems, e.g. ['browser', 'convex']. Omit for all.");
-
-export const LevelsSchema = z
-  .array(LevelSchema)
-  .min(1)
-  .optional()
-  .describe("Only these levels, e.g. ['warn', 'error']. Omit for all.");
-
-export const TextSchema = z
-  .string()
-  .min(1)
-  .max(200)
-  .optional()
-  .describe("Case-insensitive substring that the message, stack or source must contain.");
