@@ -154,6 +154,36 @@ for (const kind of ["redis", "memory"] as const) {
       ]);
     });
 
+    it("stores entries byte for byte whatever they hold: tabs, line breaks, unicode, odd user ids", async () => {
+      const { store } = makeStore();
+      const odd = entries("trace-odd", 3, {}, 0);
+      const tricky: Array<Partial<LogEntry>> = [
+        { message: "line one\nline\ttwo\r\n\u2028 end", user_id: "user\twith\ttabs" },
+        { message: 'ünïcödé 🚀 "quoted" \\ back', user_id: "multi\nline\r\nuser", level: "error", stack: "E\n\tat x" },
+        { message: "", context: { nested: { text: "a\tb\nc" } } },
+      ];
+      odd.entries = odd.entries.map(({ entry }, i) => {
+        const e = { ...entry, ...tricky[i] } as LogEntry;
+        return { entry: e, json: JSON.stringify(e), errorRef: errorRef(e) };
+      });
+      expect(await store.writeTrace(odd, NOW)).toMatchObject({ accepted: 3, duplicates: 0 });
+      const trace = await store.readTrace("trace-odd");
+      expect(trace?.entries).toEqual(odd.entries.map((w) => w.entry));
+      // The summary lists users on one line each: tabs and line breaks become spaces there, not in the entries.
+      expect(trace?.summary.users.sort()).toEqual(["multi line user", "user with tabs"]);
+      expect(trace?.summary).toMatchObject({ count: 3, error_count: 1 });
+      const errors = await store.listErrorRefs(NOW - 1000);
+      expect(errors.find((e) => e.trace_id === "trace-odd")).toMatchObject({ message: tricky[1]!.message });
+    });
+
+    it("loads the script again when Redis has forgotten it (SCRIPT FLUSH, a restart)", async () => {
+      const { store } = makeStore();
+      await store.writeTrace(entries("trace-flush", 2), NOW);
+      await backend.command(["SCRIPT", "FLUSH"]);
+      expect(await store.writeTrace(entries("trace-flush", 2, {}, 2), NOW)).toMatchObject({ accepted: 2 });
+      expect((await store.readTrace("trace-flush"))?.entries).toHaveLength(4);
+    });
+
     it("costs one Redis command per trace write", async () => {
       const { store } = makeStore();
       await store.writeTrace(entries("trace-cost", 1), NOW); // loads the script

@@ -38,6 +38,9 @@ const SCRIPTS: Record<ScriptName, string> = {
   pin: PIN_SCRIPT,
 };
 
+/** Network errors retried per store call; writes are idempotent (entry ids), so a retry cannot duplicate. */
+const STORE_RETRIES = 2;
+
 export function createRedis(config: Pick<Config, "redisUrl" | "redisToken">): Redis {
   if (!config.redisUrl || !config.redisToken) {
     throw new StoreUnavailableError(
@@ -51,21 +54,25 @@ export function createRedis(config: Pick<Config, "redisUrl" | "redisToken">): Re
     automaticDeserialization: false,
     enableAutoPipelining: false,
     enableTelemetry: false,
-    // Writes are idempotent (entry ids), so a retry after a network error cannot duplicate.
-    retry: { retries: 2, backoff: (n) => 100 * 2 ** n },
+    retry: { retries: STORE_RETRIES, backoff: (n) => 100 * 2 ** n },
     signal: () => AbortSignal.timeout(STORE_TIMEOUT_MS),
   });
 }
 
 export class LogStore {
   private readonly scripts: Partial<Record<ScriptName, ReturnType<Redis["createScript"]>>> = {};
+  private readonly shas: Partial<Record<ScriptName, Promise<string>>> = {};
   /** Per-system quotas as the ingest script reads them: "browser=400,convex=300,worker=300". */
   private readonly quotas: string;
+  /** The REST API's base URL, for the calls made without the client (see evalWithBody). */
+  private readonly restUrl: string;
 
   constructor(
     private readonly redis: Redis,
     private readonly config: Pick<
       Config,
+      | "redisUrl"
+      | "redisToken"
       | "keyPrefix"
       | "logTtlSeconds"
       | "pinMaxSeconds"
@@ -75,44 +82,54 @@ export class LogStore {
     >,
   ) {
     const global = config.rateLimitGlobalPerHour;
+    this.restUrl = (config.redisUrl ?? "").replace(/\/+$/, "");
     this.quotas = Object.entries(config.systemShares)
       .filter(([, share]) => share > 0)
       .map(([system, share]) => `${system}=${Math.max(1, Math.floor((global * share) / 100))}`)
       .join(",");
   }
 
-  /** Stores one trace's entries with its limit checks, atomically, in one Redis command. */
+  /**
+   * Stores one trace's entries with its limit checks, atomically, in one Redis command. The batch travels as the
+   * raw body of one EVALSHA (Upstash appends a POST body to the command as its last argument): entries are
+   * already JSON, and a JSON command array would escape each of them again, to be decoded again by the REST API.
+   */
   async writeTrace(write: TraceWrite, now = Date.now()): Promise<WriteResult> {
     const { keyPrefix: prefix, logTtlSeconds, rateLimitGlobalPerHour: global } = this.config;
     const keys = traceKeys(prefix, write.traceId);
     const idx = indexKeys(prefix);
     const bucket = Math.floor(now / RATE_WINDOW_MS);
-    const args: Array<string | number> = [
-      now,
-      logTtlSeconds,
-      this.config.rateLimitPerTracePerHour,
-      global,
-      RATE_WINDOW_MS,
-      bucket,
-      write.traceId,
-      Math.max(this.config.pinMaxSeconds, logTtlSeconds),
-      TRACE_INDEX_MAX,
-      ERROR_INDEX_MAX,
-      this.quotas,
-      write.extraDrops.length,
+    const lines = [
+      [
+        now,
+        logTtlSeconds,
+        this.config.rateLimitPerTracePerHour,
+        global,
+        RATE_WINDOW_MS,
+        bucket,
+        write.traceId,
+        Math.max(this.config.pinMaxSeconds, logTtlSeconds),
+        TRACE_INDEX_MAX,
+        ERROR_INDEX_MAX,
+        this.quotas,
+      ].join("\t"),
+      write.extraDrops.map((d) => `${d.system}\t${d.reason}\t${d.count}`).join("\t"),
     ];
-    for (const d of write.extraDrops) args.push(d.system, d.reason, d.count);
-    args.push(write.entries.length);
+    let heads = "";
+    const jsons: string[] = [];
     const errorRefs: string[] = [];
     for (const { entry, json, errorRef } of write.entries) {
-      args.push(`${entry.id}\t${entry.system}\t${entry.level}\t${entry.user_id ?? ""}`, json);
+      heads += `${entry.id}\t${entry.system}\t${entry.level}\t${summaryUser(entry.user_id)}\t`;
+      jsons.push(json);
       if (entry.level === "error") errorRefs.push(errorRef);
     }
-    args.push(...errorRefs);
-    const reply = await this.run<number[]>(
-      "ingest",
-      [keys.list, keys.meta, keys.ids, idx.traces, idx.errors, rateKey(prefix, bucket), rateKey(prefix, bucket - 1)],
-      args.map(String),
+    lines.push(heads, ...jsons, ...errorRefs);
+    const reply = await this.call(() =>
+      this.evalWithBody<number[]>(
+        "ingest",
+        [keys.list, keys.meta, keys.ids, idx.traces, idx.errors, rateKey(prefix, bucket), rateKey(prefix, bucket - 1)],
+        lines.join("\n"),
+      ),
     );
     const [accepted = 0, duplicates = 0, dTrace = 0, dSystem = 0, dGlobal = 0, retry = 0] = reply.map(Number);
     return {
@@ -180,6 +197,51 @@ export class LogStore {
     return this.call(() => script.exec(keys, args) as Promise<T>);
   }
 
+  /**
+   * EVALSHA in Upstash's path form, `POST /evalsha/<sha>/<numkeys>/<keys...>` with `body` as the only ARGV, for
+   * payloads that would cost more as a JSON command. Loads the script once when Redis does not know it (NOSCRIPT).
+   * Network errors are retried like the client's own calls: every script here is idempotent.
+   */
+  private async evalWithBody<T>(name: ScriptName, keys: string[], body: string): Promise<T> {
+    const sha = await (this.shas[name] ??= sha1Hex(SCRIPTS[name]));
+    const url = `${this.restUrl}/evalsha/${sha}/${keys.length}/${keys.map(pathSegment).join("/")}`;
+    const signal = AbortSignal.timeout(STORE_TIMEOUT_MS);
+    let outcome = await this.post(url, body, signal);
+    if ("error" in outcome && outcome.error.startsWith("NOSCRIPT")) {
+      await this.redis.scriptLoad(SCRIPTS[name]);
+      outcome = await this.post(url, body, signal);
+    }
+    if ("error" in outcome) throw new Error(outcome.error);
+    return outcome.result as T;
+  }
+
+  private async post(url: string, body: string, signal: AbortSignal): Promise<{ result: unknown } | { error: string }> {
+    const init: RequestInit = {
+      method: "POST",
+      headers: { authorization: `Bearer ${this.config.redisToken}`, "content-type": "text/plain" },
+      body,
+      signal,
+    };
+    let response: Response | undefined;
+    for (let attempt = 0; !response; attempt++) {
+      try {
+        response = await fetch(url, init);
+      } catch (error) {
+        if (signal.aborted || attempt >= STORE_RETRIES) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+      }
+    }
+    const sync = response.headers.get("upstash-sync-token");
+    if (sync) this.redis.readYourWritesSyncToken = sync;
+    const text = await response.text();
+    const parsed = parseJsonOrUndefined(text) as { result?: unknown; error?: unknown } | undefined;
+    if (parsed && typeof parsed.error === "string") return { error: parsed.error };
+    if (!response.ok || !parsed || !("result" in parsed)) {
+      throw new Error(`HTTP ${response.status} from the REST API: ${text.slice(0, 200)}`);
+    }
+    return { result: parsed.result };
+  }
+
   private async call<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
@@ -187,6 +249,21 @@ export class LogStore {
       throw new StoreUnavailableError(`The log store did not answer: ${describe(cause)}`, { cause });
     }
   }
+}
+
+/** A user id as the trace summary lists it: a field of the ingest payload, so no tabs or line breaks. */
+function summaryUser(user: string | undefined): string {
+  return user ? user.replace(/[\t\r\n]+/g, " ") : "";
+}
+
+/** A path segment of the REST API's URL form; the characters of ids and key names (":" among them) stay as they are. */
+function pathSegment(value: string): string {
+  return encodeURIComponent(value).replace(/%3A/gi, ":");
+}
+
+async function sha1Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 function describe(error: unknown): string {

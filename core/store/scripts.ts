@@ -4,45 +4,60 @@
 
 /**
  * KEYS: list, meta, ids, idx:traces, idx:errors, rl:current, rl:previous
- * ARGV: now, ttl_s, trace_limit, global_limit, window_ms, bucket, trace_id, index_ttl_s, trace_index_max,
- *       error_index_max, quotas ("browser=400,convex=300"), n_extra_drops, [system, reason, count]*,
- *       n_entries, [head, json]*, [error_ref]*
- * head is "id<TAB>system<TAB>level<TAB>user_id"; one error_ref follows for each entry at level error, in order.
+ * ARGV[1]: the whole batch as one string, sent as the raw body of the REST call (see LogStore.writeTrace), so
+ * nothing is JSON-escaped twice. Lines separated by "\n" (JSON never holds a raw newline), fields by tabs:
+ *   1. now, ttl_s, trace_limit, global_limit, window_ms, bucket, trace_id, index_ttl_s, trace_index_max,
+ *      error_index_max, quotas ("browser=400,convex=300");
+ *   2. drops decided before the store: system, reason, count, system, reason, count, ... (or empty);
+ *   3. per entry "id<TAB>system<TAB>level<TAB>user_id<TAB>" (user_id without tabs or line breaks), concatenated;
+ *   then one line per entry with its JSON, then one line per entry at level error with its error reference.
  * Returns: { accepted, duplicates, dropped_trace, dropped_system, dropped_global, retry_after_s }
  * Redis calls per run are about 20 whatever the batch size (one SMISMEMBER, one RPUSH, one SADD, ...).
  */
 export const INGEST_SCRIPT = `#!lua flags=allow-key-locking
 local list, meta, ids, itraces, ierrors, rlcur, rlprev = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
-local now, ttl, tlim, glim = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local window, bucket, trace = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
-local index_ttl, trace_max, error_max = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
+local find, sub, p, pos = string.find, string.sub, ARGV[1], 1
+-- The next field, up to sep or the end of the payload. Plain find is a memchr in C: the entry JSON is never
+-- scanned by Lua's pattern matcher, and is copied once.
+local function field(sep)
+  local e = find(p, sep, pos, true)
+  local v = sub(p, pos, (e or 0) - 1)
+  pos = e and e + 1 or #p + 2
+  return v
+end
+local h = {}
+for i = 1, 10 do h[i] = field('\\t') end
+local now, ttl, tlim, glim = tonumber(h[1]), tonumber(h[2]), tonumber(h[3]), tonumber(h[4])
+local window, bucket, trace = tonumber(h[5]), tonumber(h[6]), h[7]
+local index_ttl, trace_max, error_max = tonumber(h[8]), tonumber(h[9]), tonumber(h[10])
 local weight = 1 - (now % window) / window
 local function num(v) return tonumber(v) or 0 end
 
 local quota = {}
-for sys, n in string.gmatch(ARGV[11], '([%w_]+)=(%d+)') do quota[sys] = tonumber(n) end
+for sys, n in string.gmatch(field('\\n'), '([%w_]+)=(%d+)') do quota[sys] = tonumber(n) end
 
 local incr = {}
-local function add(field, n) incr[field] = (incr[field] or 0) + n end
-local n_extra = tonumber(ARGV[12])
-for i = 0, n_extra - 1 do
-  local b = 13 + i * 3
-  add('drop:' .. ARGV[b] .. ':' .. ARGV[b + 1], tonumber(ARGV[b + 2]))
+local function add(name, n) incr[name] = (incr[name] or 0) + n end
+local n_extra = 0
+for sys, reason, count in string.gmatch(field('\\n'), '([^\\t]+)\\t([^\\t]+)\\t(%d+)') do
+  add('drop:' .. sys .. ':' .. reason, tonumber(count))
+  n_extra = n_extra + 1
 end
 
 -- Parse the heads once; read every counter and the stored-id check in a handful of calls.
-local n_pos = 13 + n_extra * 3
-local n = tonumber(ARGV[n_pos])
+local n = 0
 local heads, batch_ids, systems, seen_sys = {}, {}, {}, {}
-for k = 1, n do
-  local id, sys, lvl, user = string.match(ARGV[n_pos + 2 * k - 1], '^([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$')
-  heads[k] = { id, sys, lvl, user }
-  batch_ids[k] = id
+for id, sys, lvl, user in string.gmatch(field('\\n'), '([^\\t]*)\\t([^\\t]*)\\t([^\\t]*)\\t([^\\t]*)\\t') do
+  n = n + 1
+  heads[n] = { id, sys, lvl, user }
+  batch_ids[n] = id
   if not seen_sys[sys] then
     seen_sys[sys] = true
     systems[#systems + 1] = sys
   end
 end
+local jsons = {}
+for k = 1, n do jsons[k] = field('\\n') end
 local tcur_f, tprev_f = 'rl:' .. bucket, 'rl:' .. (bucket - 1)
 local m = redis.call('HMGET', meta, tcur_f, tprev_f, 'pinned_until')
 local tcur, tprev, pinned = num(m[1]), num(m[2]), tonumber(m[3])
@@ -58,7 +73,6 @@ local stored = redis.call('SMISMEMBER', ids, unpack(batch_ids))
 local pushed, new_ids, errors, sys_added, in_batch = {}, {}, {}, {}, {}
 local fields = {}
 local accepted, dups, d_trace, d_sys, d_glob = 0, 0, 0, 0, 0
-local eref_pos = n_pos + 2 * n + 1
 for k = 1, n do
   local id, sys, lvl, user = heads[k][1], heads[k][2], heads[k][3], heads[k][4]
   local q, ok = quota[sys] or 0, false
@@ -77,7 +91,7 @@ for k = 1, n do
     ok, in_batch[id] = true, true
     accepted = accepted + 1
     new_ids[accepted] = id
-    pushed[accepted] = ARGV[n_pos + 2 * k]
+    pushed[accepted] = jsons[k]
     tcur, gcur, scur[sys] = tcur + 1, gcur + 1, scur[sys] + 1
     sys_added[sys] = (sys_added[sys] or 0) + 1
     add('count', 1)
@@ -91,11 +105,12 @@ for k = 1, n do
     end
   end
   if lvl == 'error' then
+    -- One error reference per error entry follows the entries, in order; read even when the entry is dropped.
+    local ref = field('\\n')
     if ok then
       errors[#errors + 1] = now
-      errors[#errors + 1] = ARGV[eref_pos]
+      errors[#errors + 1] = ref
     end
-    eref_pos = eref_pos + 1
   end
 end
 
