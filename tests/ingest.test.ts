@@ -201,6 +201,11 @@ describe("POST /log errors", () => {
     expect(pre.status).toBe(204);
     expect(pre.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
     expect(pre.headers.get("access-control-allow-headers")).toMatch(/traceparent/i);
+    // Servers send no Origin: no CORS headers for them.
+    const server = await post([entry(uid())]);
+    expect(server.status).toBe(202);
+    expect(server.headers.get("access-control-allow-origin")).toBeNull();
+    expect(server.headers.get("access-control-expose-headers")).toBeNull();
   });
 
   it("429 with Retry-After when the per-trace limit refuses everything", async () => {
