@@ -1,13 +1,21 @@
 // Token and origin checks shared by ingestion, MCP and the JSON API. Pure: Web Crypto only.
 
 const tokenDigests = new WeakMap<string[], Promise<Uint8Array[]>>();
+/** Digests of recently presented tokens: a client sends the same one with every batch. Bounded; cleared when full. */
+const presentedDigests = new Map<string, Promise<Uint8Array>>();
+const PRESENTED_DIGESTS_MAX = 256;
 
 /** Constant-time check of a presented token against any of the configured ones. */
 export async function tokenMatches(presented: string | undefined, tokens: string[]): Promise<boolean> {
   if (!presented || tokens.length === 0) return false;
   let known = tokenDigests.get(tokens);
   if (!known) tokenDigests.set(tokens, (known = Promise.all(tokens.map(digest))));
-  const a = await digest(presented);
+  let pending = presentedDigests.get(presented);
+  if (!pending) {
+    if (presentedDigests.size >= PRESENTED_DIGESTS_MAX) presentedDigests.clear();
+    presentedDigests.set(presented, (pending = digest(presented)));
+  }
+  const a = await pending;
   let ok = false;
   // Compare fixed-length digests so neither length nor content leaks through timing.
   for (const b of await known) {
