@@ -99,36 +99,36 @@ export class LogStore {
     const keys = traceKeys(prefix, write.traceId);
     const idx = indexKeys(prefix);
     const bucket = Math.floor(now / RATE_WINDOW_MS);
-    const lines = [
-      [
-        now,
-        logTtlSeconds,
-        this.config.rateLimitPerTracePerHour,
-        global,
-        RATE_WINDOW_MS,
-        bucket,
-        write.traceId,
-        Math.max(this.config.pinMaxSeconds, logTtlSeconds),
-        TRACE_INDEX_MAX,
-        ERROR_INDEX_MAX,
-        this.quotas,
-      ].join("\t"),
-      write.extraDrops.map((d) => `${d.system}\t${d.reason}\t${d.count}`).join("\t"),
+    const args: Array<string | number> = [
+      now,
+      logTtlSeconds,
+      this.config.rateLimitPerTracePerHour,
+      global,
+      RATE_WINDOW_MS,
+      bucket,
+      write.traceId,
+      Math.max(this.config.pinMaxSeconds, logTtlSeconds),
+      TRACE_INDEX_MAX,
+      ERROR_INDEX_MAX,
+      this.quotas || "-",
+      write.extraDrops.length,
     ];
+    for (const d of write.extraDrops) args.push(d.system, d.reason, d.count);
     let heads = "";
-    const jsons: string[] = [];
-    const errorRefs: string[] = [];
+    let lines = "";
+    let errorRefs = "";
     for (const { entry, json, errorRef } of write.entries) {
       heads += `${entry.id}\t${entry.system}\t${entry.level}\t${summaryUser(entry.user_id)}\t`;
-      jsons.push(json);
-      if (entry.level === "error") errorRefs.push(errorRef);
+      lines += `\n${json}`;
+      if (entry.level === "error") errorRefs += `\n${errorRef}`;
     }
-    lines.push(heads, ...jsons, ...errorRefs);
     const reply = await this.call(() =>
       this.evalWithBody<number[]>(
         "ingest",
         [keys.list, keys.meta, keys.ids, idx.traces, idx.errors, rateKey(prefix, bucket), rateKey(prefix, bucket - 1)],
-        lines.join("\n"),
+        args.map(String),
+        // Never empty: the REST API appends a body only when there is one.
+        heads + lines + errorRefs || "\n",
       ),
     );
     const [accepted = 0, duplicates = 0, dTrace = 0, dSystem = 0, dGlobal = 0, retry = 0] = reply.map(Number);
@@ -198,13 +198,14 @@ export class LogStore {
   }
 
   /**
-   * EVALSHA in Upstash's path form, `POST /evalsha/<sha>/<numkeys>/<keys...>` with `body` as the only ARGV, for
-   * payloads that would cost more as a JSON command. Loads the script once when Redis does not know it (NOSCRIPT).
+   * EVALSHA in Upstash's path form, `POST /evalsha/<sha>/<numkeys>/<keys...>/<args...>` with `body` as the last
+   * argument, for payloads that would cost more as a JSON command. Loads the script once when Redis does not know
+   * it (NOSCRIPT).
    * Network errors are retried like the client's own calls: every script here is idempotent.
    */
-  private async evalWithBody<T>(name: ScriptName, keys: string[], body: string): Promise<T> {
+  private async evalWithBody<T>(name: ScriptName, keys: string[], args: string[], body: string): Promise<T> {
     const sha = await (this.shas[name] ??= sha1Hex(SCRIPTS[name]));
-    const url = `${this.restUrl}/evalsha/${sha}/${keys.length}/${keys.map(pathSegment).join("/")}`;
+    const url = `${this.restUrl}/evalsha/${sha}/${keys.length}/${[...keys, ...args].map(pathSegment).join("/")}`;
     const signal = AbortSignal.timeout(STORE_TIMEOUT_MS);
     let outcome = await this.post(url, body, signal);
     if ("error" in outcome && outcome.error.startsWith("NOSCRIPT")) {

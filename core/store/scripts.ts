@@ -4,50 +4,50 @@
 
 /**
  * KEYS: list, meta, ids, idx:traces, idx:errors, rl:current, rl:previous
- * ARGV[1]: the whole batch as one string, sent as the raw body of the REST call (see LogStore.writeTrace), so
- * nothing is JSON-escaped twice. Lines separated by "\n" (JSON never holds a raw newline), fields by tabs:
- *   1. now, ttl_s, trace_limit, global_limit, window_ms, bucket, trace_id, index_ttl_s, trace_index_max,
- *      error_index_max, quotas ("browser=400,convex=300");
- *   2. drops decided before the store: system, reason, count, system, reason, count, ... (or empty);
- *   3. per entry "id<TAB>system<TAB>level<TAB>user_id<TAB>" (user_id without tabs or line breaks), concatenated;
- *   then one line per entry with its JSON, then one line per entry at level error with its error reference.
+ * ARGV: now, ttl_s, trace_limit, global_limit, window_ms, bucket, trace_id, index_ttl_s, trace_index_max,
+ *       error_index_max, quotas ("browser=400,convex=300", or "-"), n_extra_drops, [system, reason, count]*,
+ *       then the batch as the last argument: the raw body of the REST call (see LogStore.writeTrace), so no entry
+ *       is JSON-escaped twice. Its lines, separated by "\n" (JSON never holds a raw newline):
+ *   1. per entry "id<TAB>system<TAB>level<TAB>user_id<TAB>" (user_id without tabs or line breaks), concatenated;
+ *   2. one line per entry with its JSON, in order;
+ *   3. one line per entry at level error with its error reference, in order.
  * Returns: { accepted, duplicates, dropped_trace, dropped_system, dropped_global, retry_after_s }
  * Redis calls per run are about 20 whatever the batch size (one SMISMEMBER, one RPUSH, one SADD, ...).
  */
 export const INGEST_SCRIPT = `#!lua flags=allow-key-locking
 local list, meta, ids, itraces, ierrors, rlcur, rlprev = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
-local find, sub, p, pos = string.find, string.sub, ARGV[1], 1
--- The next field, up to sep or the end of the payload. Plain find is a memchr in C: the entry JSON is never
--- scanned by Lua's pattern matcher, and is copied once.
-local function field(sep)
-  local e = find(p, sep, pos, true)
-  local v = sub(p, pos, (e or 0) - 1)
-  pos = e and e + 1 or #p + 2
-  return v
-end
-local h = {}
-for i = 1, 10 do h[i] = field('\\t') end
-local now, ttl, tlim, glim = tonumber(h[1]), tonumber(h[2]), tonumber(h[3]), tonumber(h[4])
-local window, bucket, trace = tonumber(h[5]), tonumber(h[6]), h[7]
-local index_ttl, trace_max, error_max = tonumber(h[8]), tonumber(h[9]), tonumber(h[10])
+local now, ttl, tlim, glim = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local window, bucket, trace = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
+local index_ttl, trace_max, error_max = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
 local weight = 1 - (now % window) / window
 local function num(v) return tonumber(v) or 0 end
 
 local quota = {}
-for sys, n in string.gmatch(field('\\n'), '([%w_]+)=(%d+)') do quota[sys] = tonumber(n) end
+for sys, n in string.gmatch(ARGV[11], '([%w_]+)=(%d+)') do quota[sys] = tonumber(n) end
 
-local incr = {}
-local function add(name, n) incr[name] = (incr[name] or 0) + n end
-local n_extra = 0
-for sys, reason, count in string.gmatch(field('\\n'), '([^\\t]+)\\t([^\\t]+)\\t(%d+)') do
-  add('drop:' .. sys .. ':' .. reason, tonumber(count))
-  n_extra = n_extra + 1
+-- Drop counters by meta field. Drops are rare: their fields are read only when there are some.
+local drops, has_drops = {}, false
+local function drop(field, n)
+  drops[field] = (drops[field] or 0) + n
+  has_drops = true
+end
+local n_extra = tonumber(ARGV[12])
+for i = 0, n_extra - 1 do
+  local b = 13 + i * 3
+  drop('drop:' .. ARGV[b] .. ':' .. ARGV[b + 1], tonumber(ARGV[b + 2]))
 end
 
--- Parse the heads once; read every counter and the stored-id check in a handful of calls.
+-- The batch: plain finds (memchr in C), so no entry's JSON goes through Lua's pattern matcher.
+local find, sub, p, pos = string.find, string.sub, ARGV[#ARGV], 1
+local function line()
+  local e = find(p, '\\n', pos, true)
+  local v = sub(p, pos, (e or 0) - 1)
+  pos = e and e + 1 or #p + 2
+  return v
+end
 local n = 0
-local heads, batch_ids, systems, seen_sys = {}, {}, {}, {}
-for id, sys, lvl, user in string.gmatch(field('\\n'), '([^\\t]*)\\t([^\\t]*)\\t([^\\t]*)\\t([^\\t]*)\\t') do
+local heads, batch_ids, systems, levels, seen_sys, seen_lvl = {}, {}, {}, {}, {}, {}
+for id, sys, lvl, user in string.gmatch(line(), '([^\\t]*)\\t([^\\t]*)\\t([^\\t]*)\\t([^\\t]*)\\t') do
   n = n + 1
   heads[n] = { id, sys, lvl, user }
   batch_ids[n] = id
@@ -55,11 +55,18 @@ for id, sys, lvl, user in string.gmatch(field('\\n'), '([^\\t]*)\\t([^\\t]*)\\t(
     seen_sys[sys] = true
     systems[#systems + 1] = sys
   end
+  if not seen_lvl[lvl] then
+    seen_lvl[lvl] = true
+    levels[#levels + 1] = lvl
+  end
 end
-local jsons = {}
-for k = 1, n do jsons[k] = field('\\n') end
-local tcur_f, tprev_f = 'rl:' .. bucket, 'rl:' .. (bucket - 1)
-local m = redis.call('HMGET', meta, tcur_f, tprev_f, 'pinned_until')
+
+-- Every counter this batch can move, read in one call per hash; then the stored-id check.
+local tcur_f = 'rl:' .. bucket
+local want = { tcur_f, 'rl:' .. (bucket - 1), 'pinned_until', 'first_seen', 'count', 'errors' }
+for _, sys in ipairs(systems) do want[#want + 1] = 'sys:' .. sys end
+for _, lvl in ipairs(levels) do want[#want + 1] = 'lvl:' .. lvl end
+local m = redis.call('HMGET', meta, unpack(want))
 local tcur, tprev, pinned = num(m[1]), num(m[2]), tonumber(m[3])
 local cur = redis.call('HMGET', rlcur, 'global', unpack(systems))
 local prev = redis.call('HMGET', rlprev, 'global', unpack(systems))
@@ -70,44 +77,45 @@ end
 -- Ids already stored are retries, not new entries.
 local stored = redis.call('SMISMEMBER', ids, unpack(batch_ids))
 
-local pushed, new_ids, errors, sys_added, in_batch = {}, {}, {}, {}, {}
-local fields = {}
-local accepted, dups, d_trace, d_sys, d_glob = 0, 0, 0, 0, 0
+local pushed, new_ids, errors, in_batch, kept = {}, {}, {}, {}, {}
+local by_sys, by_lvl, users, fields = {}, {}, {}, {}
+local accepted, dups, d_trace, d_sys, d_glob, n_errors = 0, 0, 0, 0, 0, 0
 for k = 1, n do
   local id, sys, lvl, user = heads[k][1], heads[k][2], heads[k][3], heads[k][4]
-  local q, ok = quota[sys] or 0, false
+  local json = line()
+  local q = quota[sys] or 0
   if stored[k] == 1 or in_batch[id] then
     dups = dups + 1
   elseif tprev * weight + tcur + 1 > tlim then
     d_trace = d_trace + 1
-    add('drop:' .. sys .. ':rate_limit_trace', 1)
+    drop('drop:' .. sys .. ':rate_limit_trace', 1)
   elseif q > 0 and sprev[sys] * weight + scur[sys] + 1 > q then
     d_sys = d_sys + 1
-    add('drop:' .. sys .. ':rate_limit_system', 1)
+    drop('drop:' .. sys .. ':rate_limit_system', 1)
   elseif gprev * weight + gcur + 1 > glim then
     d_glob = d_glob + 1
-    add('drop:' .. sys .. ':rate_limit_global', 1)
+    drop('drop:' .. sys .. ':rate_limit_global', 1)
   else
-    ok, in_batch[id] = true, true
+    kept[k], in_batch[id] = true, true
     accepted = accepted + 1
     new_ids[accepted] = id
-    pushed[accepted] = jsons[k]
+    pushed[accepted] = json
     tcur, gcur, scur[sys] = tcur + 1, gcur + 1, scur[sys] + 1
-    sys_added[sys] = (sys_added[sys] or 0) + 1
-    add('count', 1)
-    add('sys:' .. sys, 1)
-    add('lvl:' .. lvl, 1)
-    if lvl == 'error' then add('errors', 1) end
-    if user ~= '' and not fields['user:' .. user] then
-      fields['user:' .. user] = true
+    by_sys[sys] = (by_sys[sys] or 0) + 1
+    by_lvl[lvl] = (by_lvl[lvl] or 0) + 1
+    if user ~= '' and not users[user] then
+      users[user] = true
       fields[#fields + 1] = 'user:' .. user
       fields[#fields + 1] = 1
     end
   end
-  if lvl == 'error' then
-    -- One error reference per error entry follows the entries, in order; read even when the entry is dropped.
-    local ref = field('\\n')
-    if ok then
+end
+-- One error reference per entry at level error follows the entries, in order.
+for k = 1, n do
+  if heads[k][3] == 'error' then
+    local ref = line()
+    if kept[k] then
+      n_errors = n_errors + 1
       errors[#errors + 1] = now
       errors[#errors + 1] = ref
     end
@@ -119,25 +127,47 @@ if accepted > 0 then
   redis.call('SADD', ids, unpack(new_ids))
   fields[#fields + 1] = tcur_f
   fields[#fields + 1] = tcur
+  fields[#fields + 1] = 'count'
+  fields[#fields + 1] = num(m[5]) + accepted
+  if n_errors > 0 then
+    fields[#fields + 1] = 'errors'
+    fields[#fields + 1] = num(m[6]) + n_errors
+  end
+  for i, sys in ipairs(systems) do
+    if by_sys[sys] then
+      fields[#fields + 1] = 'sys:' .. sys
+      fields[#fields + 1] = num(m[6 + i]) + by_sys[sys]
+    end
+  end
+  for i, lvl in ipairs(levels) do
+    if by_lvl[lvl] then
+      fields[#fields + 1] = 'lvl:' .. lvl
+      fields[#fields + 1] = num(m[6 + #systems + i]) + by_lvl[lvl]
+    end
+  end
   -- First write of this window: the counter of the window before last is no longer needed.
   if not m[1] then redis.call('HDEL', meta, 'rl:' .. (bucket - 2)) end
   local g = redis.call('HINCRBY', rlcur, 'global', accepted)
-  for sys, added in pairs(sys_added) do redis.call('HINCRBY', rlcur, sys, added) end
+  for sys, added in pairs(by_sys) do redis.call('HINCRBY', rlcur, sys, added) end
   if g == accepted then redis.call('PEXPIRE', rlcur, window * 2 + 60000) end
 end
-if accepted > 0 or n_extra > 0 or d_trace + d_sys + d_glob > 0 then
-  -- Counters are read once and written back with the other fields: two calls instead of one per counter.
-  local names = {}
-  for f in pairs(incr) do names[#names + 1] = f end
-  local values = redis.call('HMGET', meta, unpack(names))
-  for k, f in ipairs(names) do
-    fields[#fields + 1] = f
-    fields[#fields + 1] = num(values[k]) + incr[f]
+if accepted > 0 or has_drops then
+  if has_drops then
+    local names = {}
+    for f in pairs(drops) do names[#names + 1] = f end
+    local values = redis.call('HMGET', meta, unpack(names))
+    for k, f in ipairs(names) do
+      fields[#fields + 1] = f
+      fields[#fields + 1] = num(values[k]) + drops[f]
+    end
   end
   fields[#fields + 1] = 'last_seen'
   fields[#fields + 1] = now
+  if not m[4] then
+    fields[#fields + 1] = 'first_seen'
+    fields[#fields + 1] = now
+  end
   redis.call('HSET', meta, unpack(fields))
-  redis.call('HSETNX', meta, 'first_seen', now)
   local keep = ttl
   if pinned and pinned > now then keep = math.max(ttl, math.ceil((pinned - now) / 1000)) end
   redis.call('EXPIRE', meta, keep)
