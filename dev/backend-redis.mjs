@@ -1,11 +1,19 @@
 // A real Redis behind the local REST endpoint, through node-redis. Replies keep raw bytes (Buffers)
-// so base64 responses are byte-exact; MULTI runs on a pooled connection of its own.
-import { createClientPool, RESP_TYPES } from "redis";
+// so base64 responses are byte-exact. Commands share one connection, which node-redis pipelines (the writes of
+// one tick go out together); MULTI and blocking commands run on pooled connections of their own.
+import { createClient, createClientPool, RESP_TYPES } from "redis";
 
 /** @typedef {string | number | null | Buffer | RawReply[]} RawReply */
 /** @typedef {{ result: RawReply } | { error: string }} RawOutcome */
 
 const BYTES = { [RESP_TYPES.BLOB_STRING]: Buffer, [RESP_TYPES.SIMPLE_STRING]: Buffer };
+/** Commands that may wait server-side: on the shared connection they would hold up every other request. */
+const BLOCKING = new Set(
+  ["blpop", "brpop", "brpoplpush", "blmove", "blmpop", "bzpopmin", "bzpopmax", "bzmpop", "xread", "xreadgroup"].concat([
+    "wait",
+    "waitaof",
+  ]),
+);
 
 /**
  * @param {{ url: string, poolSize?: number }} options poolSize: connections, default 8
@@ -14,6 +22,9 @@ export async function createRedisBackend({ url, poolSize = 8 }) {
   const pool = createClientPool({ url }, { minimum: 1, maximum: poolSize });
   pool.on("error", (/** @type {Error} */ error) => console.error(`[upstash-rest] redis ${url}: ${error.message}`));
   await pool.connect();
+  const shared = createClient({ url });
+  shared.on("error", (/** @type {Error} */ error) => console.error(`[upstash-rest] redis ${url}: ${error.message}`));
+  await shared.connect();
 
   /** @returns {Promise<RawOutcome>} */
   const send = (/** @type {any} */ client, /** @type {string[]} */ args) =>
@@ -25,10 +36,13 @@ export async function createRedisBackend({ url, poolSize = 8 }) {
   return {
     kind: /** @type {const} */ ("redis"),
     describe: () => `redis at ${url}`,
-    exec: (/** @type {string[]} */ args) => pool.execute((client) => send(client, args)),
+    exec: (/** @type {string[]} */ args) =>
+      BLOCKING.has(String(args[0]).toLowerCase()) ? pool.execute((client) => send(client, args)) : send(shared, args),
     /** node-redis writes the commands back to back on one connection, like a pipeline. */
     pipeline: (/** @type {string[][]} */ commands) =>
-      pool.execute((client) => Promise.all(commands.map((args) => send(client, args)))),
+      commands.some((args) => BLOCKING.has(String(args[0]).toLowerCase()))
+        ? pool.execute((client) => Promise.all(commands.map((args) => send(client, args))))
+        : Promise.all(commands.map((args) => send(shared, args))),
     /** @returns {Promise<RawOutcome[] | { error: string }>} */
     multiExec: (/** @type {string[][]} */ commands) =>
       pool.execute(async (client) => {
@@ -54,6 +68,7 @@ export async function createRedisBackend({ url, poolSize = 8 }) {
         }
       }),
     async close() {
+      await shared.close();
       await pool.close();
     },
   };
