@@ -78,6 +78,14 @@ export function normalizeBatch(body: unknown, ctx: NormalizeContext): Normalized
   const problems: EntryProblem[] = [];
   const invalid: NormalizedBatch["invalid"] = [];
   const entries: LogEntry[] = [];
+  // A batch repeats itself (the page URL on every entry, the same stack or message over and over): each distinct
+  // string is redacted once.
+  const redacted = new Map<string, string>();
+  const redact = (value: string) => {
+    let out = redacted.get(value);
+    if (out === undefined) redacted.set(value, (out = redactString(value, ctx.redactPatterns)));
+    return out;
+  };
   items.forEach((item, index) => {
     const parsed = IncomingEntrySchema.safeParse(item);
     if (!parsed.success) {
@@ -99,7 +107,7 @@ export function normalizeBatch(body: unknown, ctx: NormalizeContext): Normalized
       trace_id: traceId,
       system: e.system ?? ctx.defaultSystem,
       level: e.level,
-      message: cap(redactString(e.message, ctx.redactPatterns), MAX_MESSAGE_CHARS, "message", truncated),
+      message: cap(redact(e.message), MAX_MESSAGE_CHARS, "message", truncated),
       timestamp: e.timestamp ?? ctx.receivedAt,
       received_at: ctx.receivedAt,
     };
@@ -107,9 +115,9 @@ export function normalizeBatch(body: unknown, ctx: NormalizeContext): Normalized
     if (spanId) entry.span_id = spanId;
     if (e.user_id) entry.user_id = e.user_id;
     if (e.source) entry.source = e.source;
-    if (e.stack) entry.stack = cap(redactString(e.stack, ctx.redactPatterns), MAX_STACK_CHARS, "stack", truncated);
+    if (e.stack) entry.stack = cap(redact(e.stack), MAX_STACK_CHARS, "stack", truncated);
     if (offset !== undefined) entry.clock_offset_ms = offset;
-    if (e.url) entry.url = redactString(e.url, ctx.redactPatterns);
+    if (e.url) entry.url = redact(e.url);
     if (e.context) entry.context = boundContext(redactValue(e.context, ctx.redactPatterns), truncated);
     if (truncated.length) entry.truncated = truncated;
     entries.push(entry);
