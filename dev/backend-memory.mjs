@@ -115,7 +115,8 @@ export function createMemoryBackend() {
     kind: /** @type {const} */ ("memory"),
     describe: () => "embedded in-memory store (ioredis-mock)",
     /** @returns {Promise<Outcome>} */
-    exec: (/** @type {string[]} */ args) => exclusive(() => run(args)),
+    exec: (/** @type {Array<string | Buffer>} */ args) =>
+      exclusive(() => run(args.map((a) => (typeof a === "string" ? a : a.toString("utf8"))))),
     /** Not atomic, like an Upstash pipeline: other requests may run between items. */
     pipeline: (/** @type {string[][]} */ commands) => Promise.all(commands.map((args) => exclusive(() => run(args)))),
     /**

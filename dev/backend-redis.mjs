@@ -36,7 +36,7 @@ export async function createRedisBackend({ url, poolSize = 8 }) {
   return {
     kind: /** @type {const} */ ("redis"),
     describe: () => `redis at ${url}`,
-    exec: (/** @type {string[]} */ args) =>
+    exec: (/** @type {Array<string | Buffer>} */ args) =>
       BLOCKING.has(String(args[0]).toLowerCase()) ? pool.execute((client) => send(client, args)) : send(shared, args),
     /** node-redis writes the commands back to back on one connection, like a pipeline. */
     pipeline: (/** @type {string[][]} */ commands) =>

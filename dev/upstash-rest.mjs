@@ -147,10 +147,11 @@ class ScriptShas {
   /** @type {Map<string, string>} client sha -> store sha */
   bySha = new Map();
 
-  /** @returns {{ args: string[], after: (o: Outcome) => Outcome } | { error: string }} */
-  translate(/** @type {string[]} */ args) {
-    const name = (args[0] ?? "").toLowerCase();
-    const sub = (args[1] ?? "").toLowerCase();
+  /** Arguments are strings, except a path-form body, which stays a Buffer. */
+  /** @returns {{ args: Array<string | Buffer>, after: (o: Outcome) => Outcome } | { error: string }} */
+  translate(/** @type {Array<string | Buffer>} */ args) {
+    const name = String(args[0] ?? "").toLowerCase();
+    const sub = String(args[1] ?? "").toLowerCase();
     /** @type {(o: Outcome) => Outcome} */
     let after = (o) => o;
     if (STATEFUL.has(name)) {
@@ -159,12 +160,14 @@ class ScriptShas {
       };
     }
     if ((name === "eval" || name === "eval_ro") && args[1] !== undefined) {
-      args[1] = this.#rewrite(args[1]);
+      args[1] = this.#rewrite(String(args[1]));
     } else if ((name === "evalsha" || name === "evalsha_ro") && args[1] !== undefined) {
-      args[1] = this.bySha.get(args[1].toLowerCase()) ?? args[1];
+      const sha = String(args[1]);
+      args[1] = this.bySha.get(sha.toLowerCase()) ?? sha;
     } else if (name === "script" && sub === "load" && args[2] !== undefined) {
-      const clientSha = sha1(args[2]);
-      args[2] = this.#rewrite(args[2]);
+      const script = String(args[2]);
+      const clientSha = sha1(script);
+      args[2] = this.#rewrite(script);
       after = (o) => ("error" in o ? o : { result: clientSha });
     } else if (name === "script" && sub === "exists") {
       for (let i = 2; i < args.length; i++) args[i] = this.bySha.get(String(args[i]).toLowerCase()) ?? String(args[i]);
@@ -199,7 +202,7 @@ class ScriptShas {
 }
 
 /** Counts a received command, as Upstash bills it (rejected ones too). */
-function tally(/** @type {RestStats} */ stats, /** @type {string[]} */ args) {
+function tally(/** @type {RestStats} */ stats, /** @type {Array<string | Buffer>} */ args) {
   const name = String(args[0]).toLowerCase();
   stats.commands++;
   stats.byCommand[name] = (stats.byCommand[name] ?? 0) + 1;
@@ -221,11 +224,14 @@ function encode(/** @type {Outcome} */ outcome, /** @type {boolean} */ base64) {
   return { result: walk(outcome.result) };
 }
 
-/** The path form: POST /set/key/value, a non-empty body being the last argument. */
+/**
+ * The path form: POST /set/key/value, a non-empty body being the last argument. The body stays bytes: Redis gets
+ * it as sent, without a round trip through a JS string.
+ */
 function pathCommand(/** @type {string} */ route, /** @type {Buffer} */ body) {
   try {
     const command = route.slice(1).split("/").map(decodeURIComponent);
-    return body.length > 0 ? [...command, body.toString("utf8")] : command;
+    return body.length > 0 ? [...command, body] : command;
   } catch {
     return undefined;
   }
@@ -233,9 +239,13 @@ function pathCommand(/** @type {string} */ route, /** @type {Buffer} */ body) {
 
 const isCommand = (/** @type {unknown} */ c) =>
   Array.isArray(c) && c.length > 0 && (typeof c[0] === "string" || typeof c[0] === "number");
-/** Upstash stringifies every argument: numbers and booleans arrive as JSON values. */
+/** Upstash stringifies every argument: numbers and booleans arrive as JSON values. A path-form body stays bytes. */
 const toArg = (/** @type {unknown} */ a) =>
-  typeof a === "string" ? a : typeof a === "number" || typeof a === "boolean" ? String(a) : JSON.stringify(a);
+  typeof a === "string" || Buffer.isBuffer(a)
+    ? a
+    : typeof a === "number" || typeof a === "boolean"
+      ? String(a)
+      : JSON.stringify(a);
 
 function parseJson(/** @type {Buffer} */ body) {
   try {
@@ -257,15 +267,21 @@ function authorized(
 }
 
 /** @param {import("node:http").IncomingMessage} req @returns {Promise<Buffer>} */
-async function readBody(req) {
-  const chunks = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new Error(`request body over ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    /** @type {Buffer[]} */
+    const chunks = [];
+    let size = 0;
+    req.on("data", (/** @type {Buffer} */ chunk) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.destroy();
+        reject(new Error(`request body over ${MAX_BODY_BYTES} bytes`));
+      } else chunks.push(chunk);
+    });
+    req.once("end", () => resolve(chunks.length === 1 ? /** @type {Buffer} */ (chunks[0]) : Buffer.concat(chunks)));
+    req.once("error", reject);
+  });
 }
 
 /** @param {import("node:http").ServerResponse} res @param {number} status @param {unknown} body */

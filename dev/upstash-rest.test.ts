@@ -90,6 +90,17 @@ for (const kind of KINDS) {
         expect((await raw("/get/path%2Fkey", "")).body).toEqual({ result: "v1" });
         expect((await raw("/set/bodykey", "from the body")).body).toEqual({ result: "OK" });
         expect(await redis.get("bodykey")).toBe("from the body");
+        if (kind === "redis") {
+          // A path-form body reaches Redis as the bytes sent, not through a JS string.
+          const bytes = Uint8Array.from([0xff, 0x00, 0x80, 0x41]);
+          await fetch(`${rest.url}/set/binkey`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${rest.token}` },
+            body: bytes,
+          });
+          const got = await raw("/", ["GET", "binkey"], { "upstash-encoding": "base64" });
+          expect(got.body).toEqual({ result: Buffer.from(bytes).toString("base64") });
+        }
       });
 
       it("answers a failing single command with HTTP 400 and the Redis error text", async () => {
