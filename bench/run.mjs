@@ -52,7 +52,7 @@ const plan = flags.quick
       batches: [1, 20, 100],
       seconds: 2,
       warmupSeconds: 1,
-      headlineRounds: 6,
+      headlineRounds: 8,
       sizes: [1000, 10_000, 50_000],
       runs: (/** @type {number} */ n) => (n > 10_000 ? 5 : n > 1000 ? 10 : 25),
     };
@@ -138,13 +138,17 @@ async function runLoad() {
       const isHeadline = batch === HEADLINE.batch && concurrency === HEADLINE.concurrency;
       const rounds = isHeadline ? plan.headlineRounds : 1;
       for (let round = 0; round < rounds; round++) {
-        // Targets interleaved and rotated per round, so drift in machine load hits them alike.
+        // Targets interleaved and rotated per round, so drift in machine load hits them alike. At the headline,
+        // /log and the one-command floor (the ratio with a target) run back to back, each first in every other round.
         const targets = isHeadline
-          ? [...BASE_TARGETS, "naive_parallel", "no_store"]
+          ? ["bare", "naive", "naive_parallel", "no_store"]
           : batch === HEADLINE.batch
             ? [...BASE_TARGETS, "no_store"]
             : BASE_TARGETS;
-        const order = targets.map((_, i) => targets[(i + round) % targets.length]);
+        const rotated = targets.map((_, i) => targets[(i + round) % targets.length]);
+        const order = isHeadline
+          ? [...(round % 2 ? ["one_command", "ingest"] : ["ingest", "one_command"]), ...rotated]
+          : rotated;
         for (const target of order)
           points.push(
             await measure(stack, probe, /** @type {any} */ (target), concurrency, batch, round, {
