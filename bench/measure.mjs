@@ -43,19 +43,23 @@ export function load(/** @type {import("./load.mjs").LoadOptions} */ options) {
 }
 
 /**
- * Waits until the endpoint has seen no request for 200 ms: requests the load generator abandoned at the end of
- * its window have finished their writes (the Worker completes them). At most 3 s.
+ * Waits until the endpoint has seen no request for 300 ms: requests the load generator abandoned at the end of
+ * its window have finished their writes (the Worker completes them), so none leaks into the next point. The naive
+ * routes at high concurrency can take seconds to drain (dozens of sequential commands per request). At most 30 s.
+ * @returns {Promise<boolean>} false when the endpoint was still busy at the deadline
  */
 export async function quiesce(/** @type {{ commands: number, requests: number }} */ stats) {
   let last = -1;
   let still = 0;
-  const deadline = Date.now() + 3000;
-  while (Date.now() < deadline && still < 2) {
+  const deadline = Date.now() + 30_000;
+  while (still < 3) {
+    if (Date.now() > deadline) return false;
     const now = stats.commands + stats.requests;
     still = now === last ? still + 1 : 0;
     last = now;
     await new Promise((r) => setTimeout(r, 100));
   }
+  return true;
 }
 
 /** What every run of `target` sends; durationSeconds and runId are added per run. */
@@ -100,7 +104,8 @@ export async function measure(
     durationSeconds: options.seconds,
     runId: `${options.runId}${target}${concurrency}x${batch}r${round}`,
   });
-  await quiesce(stack.rest.stats);
+  const drained = await quiesce(stack.rest.stats);
+  if (!drained) console.error(`[bench] ${target} c=${concurrency} b=${batch}: still busy 30 s after the load stopped`);
   const cpuAfter = cpuSnapshot(pids);
   const workerRestarted = stackProcesses(stack.url).worker !== pids.worker;
 
