@@ -5,16 +5,31 @@ import { createClient } from "redis";
 /** Commands a connection sends for itself: the endpoint's pool opening connections, our own INFO snapshots. */
 const HOUSEKEEPING = /^(info|hello|auth|select|ping|client\|.*)$/;
 
-/** Lists under a pattern: their number, their total length and the names of the first `sample`. */
-const COUNT_LISTS = `local n, lists, sample = 0, 0, {}
+/**
+ * Entries in one list: /log stores one JSON array per write, the naive routes one entry per element. Defined
+ * once, used by both scripts below.
+ */
+const ENTRIES_OF = `local function entries_of(key)
+  local n = 0
+  for _, item in ipairs(redis.call('LRANGE', key, 0, -1)) do
+    if string.sub(item, 1, 1) == '[' then n = n + #cjson.decode(item) else n = n + 1 end
+  end
+  return n
+end
+`;
+
+/** Lists under a pattern: their number, the entries they hold and the names of the first `sample`. */
+const COUNT_LISTS = `${ENTRIES_OF}local n, lists, sample = 0, 0, {}
 for _, key in ipairs(redis.call('KEYS', ARGV[1])) do
   if redis.call('TYPE', key).ok == 'list' then
-    n = n + redis.call('LLEN', key)
+    n = n + entries_of(key)
     lists = lists + 1
     if #sample < tonumber(ARGV[2]) then sample[#sample + 1] = key end
   end
 end
 return { n, lists, sample }`;
+
+const ENTRIES_IN_LIST = `${ENTRIES_OF}return entries_of(KEYS[1])`;
 
 /** @param {string} url redis://127.0.0.1:PORT of the bench's own redis-server */
 export async function openProbe(url) {
@@ -57,7 +72,7 @@ export async function openProbe(url) {
       let listBytes = 0;
       let allBytes = 0;
       for (const key of lists) {
-        entries += Number(await send(["LLEN", key]));
+        entries += Number(await send(["EVAL", ENTRIES_IN_LIST, "1", key]));
         const own = Number((await send(["MEMORY", "USAGE", key, "SAMPLES", "0"])) ?? 0);
         listBytes += own;
         allBytes += own;

@@ -27,6 +27,11 @@ function post(body: unknown, headers: Record<string, string> = {}, raw?: BodyIni
     body: raw ?? JSON.stringify(body),
   });
 }
+/** The entries stored under logs:{trace_id}, oldest first (each list element is one write's JSON array). */
+async function storedEntries(traceId: string): Promise<Array<Record<string, unknown>>> {
+  const items = (await stack.redis(["LRANGE", `${stack.keyPrefix}logs:${traceId}`, "0", "-1"])) as string[];
+  return items.flatMap((item) => JSON.parse(item) as Array<Record<string, unknown>>);
+}
 const entry = (trace_id: string, over: Record<string, unknown> = {}) => ({
   trace_id,
   message: "hello",
@@ -43,12 +48,12 @@ describe("POST /log", () => {
     ]);
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ accepted: 2, duplicates: 0, dropped: {} });
-    const stored = (await stack.redis(["LRANGE", `${stack.keyPrefix}logs:${t}`, "0", "-1"])) as string[];
-    expect(stored.map((s) => JSON.parse(s))).toMatchObject([
+    const stored = await storedEntries(t);
+    expect(stored).toMatchObject([
       { trace_id: t, level: "info", system: "manual", message: "hello" },
       { level: "error", message: "boom", stack: "Error: boom\n at x" },
     ]);
-    expect(JSON.parse(stored[0]!).received_at).toBeGreaterThan(Date.now() - 60_000);
+    expect(stored[0]!.received_at).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it("accepts an envelope with sent_at and records the clock offset", async () => {
@@ -56,8 +61,8 @@ describe("POST /log", () => {
     const now = Date.now();
     const res = await post({ sent_at: now - 5000, entries: [entry(t, { timestamp: now - 5100 })] });
     expect(res.status).toBe(202);
-    const [stored] = (await stack.redis(["LRANGE", `${stack.keyPrefix}logs:${t}`, "0", "-1"])) as string[];
-    const offset = JSON.parse(stored!).clock_offset_ms;
+    const [stored] = await storedEntries(t);
+    const offset = stored!.clock_offset_ms as number;
     expect(offset).toBeGreaterThanOrEqual(5000);
     expect(offset).toBeLessThan(15_000);
   });
@@ -84,8 +89,8 @@ describe("POST /log", () => {
       "x-debug-logs-system": "convex",
     });
     expect(res.status).toBe(202);
-    const [stored] = (await stack.redis(["LRANGE", `${stack.keyPrefix}logs:${trace}`, "0", "-1"])) as string[];
-    expect(JSON.parse(stored!)).toMatchObject({ trace_id: trace, span_id: "00f067aa0ba902b7", system: "convex" });
+    const [stored] = await storedEntries(trace);
+    expect(stored).toMatchObject({ trace_id: trace, span_id: "00f067aa0ba902b7", system: "convex" });
   });
 
   it("does not store a retried batch twice", async () => {
@@ -93,7 +98,7 @@ describe("POST /log", () => {
     const body = { batch_id: `b-${t}`, entries: [entry(t), entry(t)] };
     expect(await (await post(body)).json()).toMatchObject({ accepted: 2, duplicates: 0 });
     expect(await (await post(body)).json()).toMatchObject({ accepted: 0, duplicates: 2 });
-    expect(await stack.redis(["LLEN", `${stack.keyPrefix}logs:${t}`])).toBe(2);
+    expect(await storedEntries(t)).toHaveLength(2);
   });
 
   it("redacts secrets before they reach storage", async () => {
@@ -112,10 +117,9 @@ describe("POST /log", () => {
   it("truncates oversized fields visibly", async () => {
     const t = uid();
     await post([entry(t, { message: "m".repeat(10_000) })]);
-    const [stored] = (await stack.redis(["LRANGE", `${stack.keyPrefix}logs:${t}`, "0", "-1"])) as string[];
-    const e = JSON.parse(stored!);
-    expect(e.message.endsWith("…[truncated]")).toBe(true);
-    expect(e.truncated).toEqual(["message"]);
+    const [e] = await storedEntries(t);
+    expect(String(e!.message).endsWith("…[truncated]")).toBe(true);
+    expect(e!.truncated).toEqual(["message"]);
   });
 });
 

@@ -52,8 +52,12 @@ for (const kind of ["redis", "memory"] as const) {
       const result = await store.writeTrace(entries("trace-a", 3), NOW);
       expect(result).toMatchObject({ accepted: 3, duplicates: 0 });
       await store.writeTrace(entries("trace-a", 2, {}, 3), NOW);
+      // One list element per write: the JSON array of the entries it kept.
       const raw = (await backend.command(["LRANGE", `${config.keyPrefix}logs:trace-a`, "0", "-1"])) as string[];
-      expect(raw.map((j) => JSON.parse(j).message)).toEqual(["entry 0", "entry 1", "entry 2", "entry 3", "entry 4"]);
+      expect(raw.map((j) => (JSON.parse(j) as LogEntry[]).map((e) => e.message))).toEqual([
+        ["entry 0", "entry 1", "entry 2"],
+        ["entry 3", "entry 4"],
+      ]);
       const ttl = Number(await backend.command(["TTL", `${config.keyPrefix}logs:trace-a`]));
       expect(ttl).toBeGreaterThan(590);
       expect(ttl).toBeLessThanOrEqual(600);
@@ -83,6 +87,14 @@ for (const kind of ["redis", "memory"] as const) {
       const twice = entries("trace-dup-2", 2);
       twice.entries.push(twice.entries[0]!);
       expect(await store.writeTrace(twice, NOW)).toMatchObject({ accepted: 2, duplicates: 1 });
+      // A write that keeps only some entries stores those, as one array.
+      const partial = entries("trace-dup-2", 3);
+      expect(await store.writeTrace(partial, NOW)).toMatchObject({ accepted: 1, duplicates: 2 });
+      expect((await store.readTrace("trace-dup-2"))?.entries.map((e) => e.id)).toEqual([
+        "trace-dup-2-0",
+        "trace-dup-2-1",
+        "trace-dup-2-2",
+      ]);
     });
 
     it("enforces the per-trace limit and records the drops with the trace", async () => {

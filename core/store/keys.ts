@@ -5,7 +5,7 @@ import { TraceIdSchema } from "../schema.js";
 export const RATE_WINDOW_MS = 3600_000;
 
 export interface TraceKeys {
-  /** List of JSON entries in arrival order. */
+  /** List of JSON arrays of entries, one per write, in arrival order. */
   list: string;
   /** Hash: counts by system/level, first/last seen, users, drops, rate-limit counters, pin. */
   meta: string;

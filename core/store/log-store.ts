@@ -115,20 +115,20 @@ export class LogStore {
     ];
     for (const d of write.extraDrops) args.push(d.system, d.reason, d.count);
     let heads = "";
-    let lines = "";
     let errorRefs = "";
+    const jsons: string[] = [];
     for (const { entry, json, errorRef } of write.entries) {
       heads += `${entry.id}\t${entry.system}\t${entry.level}\t${summaryUser(entry.user_id)}\t`;
-      lines += `\n${json}`;
-      if (entry.level === "error") errorRefs += `\n${errorRef}`;
+      if (entry.level === "error") errorRefs += `${errorRef}\n`;
+      jsons.push(json);
     }
     const reply = await this.call(() =>
       this.evalWithBody<number[]>(
         "ingest",
         [keys.list, keys.meta, keys.ids, idx.traces, idx.errors, rateKey(prefix, bucket), rateKey(prefix, bucket - 1)],
         args.map(String),
-        // Never empty: the REST API appends a body only when there is one.
-        heads + lines + errorRefs || "\n",
+        // One entry per line of the array, so the script can split it when it keeps only some.
+        `${heads}\n${errorRefs}[${jsons.join(",\n")}]`,
       ),
     );
     const [accepted = 0, duplicates = 0, dTrace = 0, dSystem = 0, dGlobal = 0, retry = 0] = reply.map(Number);
@@ -271,12 +271,18 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Stored JSON entries, skipping any that do not parse or match the schema (never written by this code). */
+/**
+ * Stored entries: each list element is a JSON array of the entries one write kept (an error reference is a single
+ * entry). Skips anything that does not parse or match the schema (never written by this code).
+ */
 function parseEntries(raw: string[]): LogEntry[] {
   const entries: LogEntry[] = [];
   for (const json of raw) {
-    const parsed = LogEntrySchema.safeParse(parseJsonOrUndefined(json));
-    if (parsed.success) entries.push(parsed.data);
+    const value = parseJsonOrUndefined(json);
+    for (const item of Array.isArray(value) ? value : [value]) {
+      const parsed = LogEntrySchema.safeParse(item);
+      if (parsed.success) entries.push(parsed.data);
+    }
   }
   return entries;
 }

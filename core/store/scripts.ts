@@ -9,8 +9,10 @@
  *       then the batch as the last argument: the raw body of the REST call (see LogStore.writeTrace), so no entry
  *       is JSON-escaped twice. Its lines, separated by "\n" (JSON never holds a raw newline):
  *   1. per entry "id<TAB>system<TAB>level<TAB>user_id<TAB>" (user_id without tabs or line breaks), concatenated;
- *   2. one line per entry with its JSON, in order;
- *   3. one line per entry at level error with its error reference, in order.
+ *   2. one line per entry at level error with its error reference, in order;
+ *   3. the entries as a JSON array, one entry per line: "[json,", "json,", ..., "json]".
+ * Each write appends one list element: that JSON array when every entry is kept (the common case), otherwise an
+ * array of the entries kept.
  * Returns: { accepted, duplicates, dropped_trace, dropped_system, dropped_global, retry_after_s }
  * Redis calls per run are about 20 whatever the batch size (one SMISMEMBER, one RPUSH, one SADD, ...).
  */
@@ -45,21 +47,32 @@ local function line()
   pos = e and e + 1 or #p + 2
   return v
 end
-local n = 0
-local heads, batch_ids, systems, levels, seen_sys, seen_lvl = {}, {}, {}, {}, {}, {}
+-- Heads in parallel arrays, with per-system and per-level counts and repeats within the batch.
+local n, repeats = 0, false
+local bid, bsys, blvl, buser, first = {}, {}, {}, {}, {}
+local systems, levels, cnt_sys, cnt_lvl = {}, {}, {}, {}
 for id, sys, lvl, user in string.gmatch(line(), '([^\\t]*)\\t([^\\t]*)\\t([^\\t]*)\\t([^\\t]*)\\t') do
   n = n + 1
-  heads[n] = { id, sys, lvl, user }
-  batch_ids[n] = id
-  if not seen_sys[sys] then
-    seen_sys[sys] = true
+  bid[n], bsys[n], blvl[n], buser[n] = id, sys, lvl, user
+  if first[id] then repeats = true else first[id] = true end
+  local c = cnt_sys[sys]
+  if c then cnt_sys[sys] = c + 1 else
+    cnt_sys[sys] = 1
     systems[#systems + 1] = sys
   end
-  if not seen_lvl[lvl] then
-    seen_lvl[lvl] = true
+  c = cnt_lvl[lvl]
+  if c then cnt_lvl[lvl] = c + 1 else
+    cnt_lvl[lvl] = 1
     levels[#levels + 1] = lvl
   end
 end
+
+-- Then one error reference per entry at level error, in order; the rest of the body is the entries' JSON array.
+local refs = {}
+for k = 1, n do
+  if blvl[k] == 'error' then refs[k] = line() end
+end
+local section = sub(p, pos)
 
 -- Every counter this batch can move, read in one call per hash; then the stored-id check.
 local tcur_f = 'rl:' .. bucket
@@ -75,55 +88,78 @@ for k, sys in ipairs(systems) do
   scur[sys], sprev[sys] = num(cur[k + 1]), num(prev[k + 1])
 end
 -- Ids already stored are retries, not new entries.
-local stored = redis.call('SMISMEMBER', ids, unpack(batch_ids))
+local stored = redis.call('SMISMEMBER', ids, unpack(bid))
 
-local pushed, new_ids, errors, in_batch, kept = {}, {}, {}, {}, {}
+local pushed, new_ids, errors, kept = {}, {}, {}, {}
 local by_sys, by_lvl, users, fields = {}, {}, {}, {}
 local accepted, dups, d_trace, d_sys, d_glob, n_errors = 0, 0, 0, 0, 0, 0
-for k = 1, n do
-  local id, sys, lvl, user = heads[k][1], heads[k][2], heads[k][3], heads[k][4]
-  local json = line()
-  local q = quota[sys] or 0
-  if stored[k] == 1 or in_batch[id] then
-    dups = dups + 1
-  elseif tprev * weight + tcur + 1 > tlim then
-    d_trace = d_trace + 1
-    drop('drop:' .. sys .. ':rate_limit_trace', 1)
-  elseif q > 0 and sprev[sys] * weight + scur[sys] + 1 > q then
-    d_sys = d_sys + 1
-    drop('drop:' .. sys .. ':rate_limit_system', 1)
-  elseif gprev * weight + gcur + 1 > glim then
-    d_glob = d_glob + 1
-    drop('drop:' .. sys .. ':rate_limit_global', 1)
-  else
-    kept[k], in_batch[id] = true, true
-    accepted = accepted + 1
-    new_ids[accepted] = id
-    pushed[accepted] = json
-    tcur, gcur, scur[sys] = tcur + 1, gcur + 1, scur[sys] + 1
-    by_sys[sys] = (by_sys[sys] or 0) + 1
-    by_lvl[lvl] = (by_lvl[lvl] or 0) + 1
-    if user ~= '' and not users[user] then
-      users[user] = true
-      fields[#fields + 1] = 'user:' .. user
-      fields[#fields + 1] = 1
-    end
+local function add_user(user)
+  if user ~= '' and not users[user] then
+    users[user] = true
+    fields[#fields + 1] = 'user:' .. user
+    fields[#fields + 1] = 1
   end
 end
--- One error reference per entry at level error follows the entries, in order.
+-- The common case: nothing stored before, no repeats, and the whole batch within every limit. Then each entry
+-- would pass the checks below, so they are skipped.
+local fits = not repeats and tprev * weight + tcur + n <= tlim and gprev * weight + gcur + n <= glim
 for k = 1, n do
-  if heads[k][3] == 'error' then
-    local ref = line()
-    if kept[k] then
-      n_errors = n_errors + 1
-      errors[#errors + 1] = now
-      errors[#errors + 1] = ref
+  if not fits then break end
+  if stored[k] == 1 then fits = false end
+end
+for _, sys in ipairs(systems) do
+  local q = quota[sys] or 0
+  if q > 0 and sprev[sys] * weight + scur[sys] + cnt_sys[sys] > q then fits = false end
+end
+if fits then
+  -- Stored as sent: the whole batch is one list element.
+  for k = 1, n do
+    kept[k] = true
+    add_user(buser[k])
+  end
+  pushed[1], new_ids, accepted, by_sys, by_lvl, tcur = section, bid, n, cnt_sys, cnt_lvl, tcur + n
+else
+  -- Entry by entry: line k of the array is "[json," for the first, "json," then, and "json]" for the last.
+  local in_batch = {}
+  pos, p = 1, section
+  for k = 1, n do
+    local id, sys, lvl = bid[k], bsys[k], blvl[k]
+    local json = sub(line(), k == 1 and 2 or 1, -2)
+    local q = quota[sys] or 0
+    if stored[k] == 1 or in_batch[id] then
+      dups = dups + 1
+    elseif tprev * weight + tcur + 1 > tlim then
+      d_trace = d_trace + 1
+      drop('drop:' .. sys .. ':rate_limit_trace', 1)
+    elseif q > 0 and sprev[sys] * weight + scur[sys] + 1 > q then
+      d_sys = d_sys + 1
+      drop('drop:' .. sys .. ':rate_limit_system', 1)
+    elseif gprev * weight + gcur + 1 > glim then
+      d_glob = d_glob + 1
+      drop('drop:' .. sys .. ':rate_limit_global', 1)
+    else
+      kept[k], in_batch[id] = true, true
+      accepted = accepted + 1
+      new_ids[accepted] = id
+      pushed[accepted] = json
+      tcur, gcur, scur[sys] = tcur + 1, gcur + 1, scur[sys] + 1
+      by_sys[sys] = (by_sys[sys] or 0) + 1
+      by_lvl[lvl] = (by_lvl[lvl] or 0) + 1
+      add_user(buser[k])
     end
+  end
+  if accepted > 0 then pushed = { '[' .. table.concat(pushed, ',') .. ']' } end
+end
+for k = 1, n do
+  if refs[k] and kept[k] then
+    n_errors = n_errors + 1
+    errors[#errors + 1] = now
+    errors[#errors + 1] = refs[k]
   end
 end
 
 if accepted > 0 then
-  redis.call('RPUSH', list, unpack(pushed))
+  redis.call('RPUSH', list, pushed[1])
   redis.call('SADD', ids, unpack(new_ids))
   fields[#fields + 1] = tcur_f
   fields[#fields + 1] = tcur

@@ -49,7 +49,8 @@ export async function startClientStack(env: Record<string, string> = {}): Promis
 export async function readTrace(stack: ClientStack, traceId: string): Promise<StoredEntry[]> {
   const lrange = restCommand(stack.rest.url, stack.rest.token);
   const items = (await lrange(["LRANGE", `${stack.keyPrefix}logs:${traceId}`, "0", "-1"])) as string[] | null;
-  return (items ?? []).map((item) => JSON.parse(item) as StoredEntry);
+  // Each list element is one write's JSON array of entries.
+  return (items ?? []).flatMap((item) => JSON.parse(item) as StoredEntry[]);
 }
 
 /** Polls the trace until `done` holds (or fails with what was stored after `timeoutMs`). */
