@@ -43,16 +43,17 @@ export function load(/** @type {import("./load.mjs").LoadOptions} */ options) {
 }
 
 /**
- * Waits until the endpoint has seen no request for 300 ms: requests the load generator abandoned at the end of
+ * Waits until the endpoint has seen no request for `idleMs`: requests the load generator abandoned at the end of
  * its window have finished their writes (the Worker completes them), so none leaks into the next point. The naive
- * routes at high concurrency can take seconds to drain (dozens of sequential commands per request). At most 30 s.
+ * routes run hundreds of sequential commands per request and were seen to pause for more than 300 ms in the middle,
+ * so they get a longer wait. At most 30 s.
  * @returns {Promise<boolean>} false when the endpoint was still busy at the deadline
  */
-export async function quiesce(/** @type {{ commands: number, requests: number }} */ stats) {
+export async function quiesce(/** @type {{ commands: number, requests: number }} */ stats, idleMs = 300) {
   let last = -1;
   let still = 0;
   const deadline = Date.now() + 30_000;
-  while (still < 3) {
+  while (still * 100 < idleMs) {
     if (Date.now() > deadline) return false;
     const now = stats.commands + stats.requests;
     still = now === last ? still + 1 : 0;
@@ -104,7 +105,7 @@ export async function measure(
     durationSeconds: options.seconds,
     runId: `${options.runId}${target}${concurrency}x${batch}r${round}`,
   });
-  const drained = await quiesce(stack.rest.stats);
+  const drained = await quiesce(stack.rest.stats, target.startsWith("naive") ? 1500 : 300);
   if (!drained) console.error(`[bench] ${target} c=${concurrency} b=${batch}: still busy 30 s after the load stopped`);
   const cpuAfter = cpuSnapshot(pids);
   const workerRestarted = stackProcesses(stack.url).worker !== pids.worker;

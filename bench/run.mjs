@@ -122,7 +122,7 @@ async function runLoad() {
       durationSeconds: plan.warmupSeconds,
       runId: `${runId}w${target}`,
     });
-    await quiesce(stack.rest.stats);
+    await quiesce(stack.rest.stats, target.startsWith("naive") ? 1500 : 300);
   }
   // Only now: wrangler starts the Worker's own workerd after its proxy, on the first request.
   const pids = stackProcesses(stack.url);
