@@ -18,7 +18,8 @@ const HELP = `Usage: npm run bench [-- --quick] [-- --duration S] [-- --skip-loa
 
 Starts the Worker (bench/wrangler.jsonc: the real app plus /bench/* baselines) on its own redis-server behind
 the local Upstash REST endpoint, loads it with autocannon on loopback, stops everything, and writes
-bench/results/latest.json and latest.md. Full run: 3-4 min on 2 cores; --quick: about 2 min.
+bench/results/latest.json and latest.md (partial.json and partial.md with --skip-load or --skip-analysis, so a
+partial run never replaces a whole one). Full run: about 4.5 min on 2 cores; --quick: about 2 min.
 `;
 
 const HEADLINE = { concurrency: 16, batch: 20 };
@@ -236,7 +237,7 @@ async function main() {
         memory:
           "peak extra V8 heap during one call: fresh child with --expose-gc --trace-gc; heap used after a full GC (fixture loaded) is the base; the peak is the largest of the heap before each GC during the call and the heap at its end (garbage included, so an upper bound of live memory)",
         functions:
-          "correlate_trace: correlateTrace(entries, summary); correlate_trace_tool: correlate() from core/query-trace.ts (correlateTrace + renderCorrelation); get_trace: getTrace() from core/query-trace.ts with the tool's default limit 200 (buildTimeline, filterTimeline, traceWarnings, renderTrace, entry views); read_trace_decode: JSON.parse + LogEntrySchema.safeParse per stored entry, as LogStore.readTrace does. The query functions get a stand-in store that returns the fixture, so no Redis time is included",
+          "correlate_trace: correlateTrace(entries, summary); correlate_trace_tool: correlate() from core/query-trace.ts (correlateTrace + renderCorrelation); get_trace: getTrace() from core/query-trace.ts with the tool's default limit 200 (buildTimeline, filterTimeline, traceWarnings, renderTrace, entry views); read_trace_decode: parseStoredEntries (JSON.parse per stored element, LogEntrySchema.safeParse per entry) on the trace stored as one JSON array per write of 20 entries, as LogStore.readTrace reads it. The query functions get a stand-in store that returns the fixture, so no Redis time is included",
       },
       sizes: await runAnalysis({
         sizes: plan.sizes,
@@ -252,15 +253,16 @@ async function main() {
   const dir = fileURLToPath(new URL("./results/", import.meta.url));
   await mkdir(dir, { recursive: true });
   const markdown = renderMarkdown(results);
+  const base = flags["skip-load"] || flags["skip-analysis"] ? "partial" : "latest";
   results.targets = markdown.targets;
   for (const [name, text] of [
-    ["latest.json", `${JSON.stringify(results, null, 2)}\n`],
-    ["latest.md", markdown.text],
+    [`${base}.json`, `${JSON.stringify(results, null, 2)}\n`],
+    [`${base}.md`, markdown.text],
   ]) {
     await writeFile(`${dir}${name}.tmp`, text);
     await rename(`${dir}${name}.tmp`, `${dir}${name}`);
   }
-  log(`wrote bench/results/latest.json and latest.md in ${results.elapsed_s.toFixed(0)} s`);
+  log(`wrote bench/results/${base}.json and ${base}.md in ${results.elapsed_s.toFixed(0)} s`);
   console.log(`\n${markdown.text}`);
 }
 

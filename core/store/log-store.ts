@@ -145,7 +145,7 @@ export class LogStore {
     const keys = traceKeys(this.config.keyPrefix, traceId);
     const [raw, meta, ttl] = await this.run<[string[], string[], number]>("read", [keys.list, keys.meta], []);
     if (!meta || meta.length === 0) return null;
-    const entries = parseEntries(raw ?? []);
+    const entries = parseStoredEntries(raw ?? []);
     return { entries, summary: parseMeta(traceId, meta, Number(ttl)) };
   }
 
@@ -166,7 +166,7 @@ export class LogStore {
     const refs = await this.call(() =>
       this.redis.zrange<string[]>(idx.errors, "+inf", since, { byScore: true, rev: true, offset: 0, count: max }),
     );
-    return parseEntries(refs);
+    return parseStoredEntries(refs);
   }
 
   /** Keeps a trace for `seconds` from now (bounded by PIN_MAX_SECONDS); 0 unpins. Returns the TTL or null if absent. */
@@ -275,7 +275,7 @@ function describe(error: unknown): string {
  * Stored entries: each list element is a JSON array of the entries one write kept (an error reference is a single
  * entry). Skips anything that does not parse or match the schema (never written by this code).
  */
-function parseEntries(raw: string[]): LogEntry[] {
+export function parseStoredEntries(raw: string[]): LogEntry[] {
   const entries: LogEntry[] = [];
   for (const json of raw) {
     const value = parseJsonOrUndefined(json);
