@@ -188,6 +188,22 @@ for (const kind of ["redis", "memory"] as const) {
       expect(errors.find((e) => e.trace_id === "trace-odd")).toMatchObject({ message: tricky[1]!.message });
     });
 
+    it("writes under a KEY_PREFIX that is not plain in a URL path, still in one command", async () => {
+      const { store, config } = makeStore({ KEY_PREFIX: `${prefix}odd prefix/é:` });
+      await store.writeTrace(entries("trace-odd-prefix", 1), NOW); // loads the script
+      backend.stats.reset();
+      expect(await store.writeTrace(entries("trace-odd-prefix", 3, {}, 1), NOW)).toMatchObject({ accepted: 3 });
+      expect(backend.stats.commands).toBe(1);
+      const raw = (await backend.command([
+        "LRANGE",
+        `${config.keyPrefix}logs:trace-odd-prefix`,
+        "0",
+        "-1",
+      ])) as string[];
+      expect(raw).toHaveLength(2);
+      expect((await store.readTrace("trace-odd-prefix"))?.entries).toHaveLength(4);
+    });
+
     it("loads the script again when Redis has forgotten it (SCRIPT FLUSH, a restart)", async () => {
       const { store } = makeStore();
       await store.writeTrace(entries("trace-flush", 2), NOW);

@@ -62,7 +62,7 @@ export function createRedis(config: Pick<Config, "redisUrl" | "redisToken">): Re
 export class LogStore {
   private readonly scripts: Partial<Record<ScriptName, ReturnType<Redis["createScript"]>>> = {};
   private readonly shas: Partial<Record<ScriptName, Promise<string>>> = {};
-  /** Per-system quotas as the ingest script reads them: "browser=400,convex=300,worker=300". */
+  /** Per-system quotas as the ingest script reads them: "browser-400.convex-300.worker-300" (plain in a URL path). */
   private readonly quotas: string;
   /** The REST API's base URL, for the calls made without the client (see evalWithBody). */
   private readonly restUrl: string;
@@ -85,8 +85,8 @@ export class LogStore {
     this.restUrl = (config.redisUrl ?? "").replace(/\/+$/, "");
     this.quotas = Object.entries(config.systemShares)
       .filter(([, share]) => share > 0)
-      .map(([system, share]) => `${system}=${Math.max(1, Math.floor((global * share) / 100))}`)
-      .join(",");
+      .map(([system, share]) => `${system}-${Math.max(1, Math.floor((global * share) / 100))}`)
+      .join(".");
   }
 
   /**
@@ -122,15 +122,23 @@ export class LogStore {
       if (entry.level === "error") errorRefs += `${errorRef}\n`;
       jsons.push(json);
     }
-    const reply = await this.call(() =>
-      this.evalWithBody<number[]>(
-        "ingest",
-        [keys.list, keys.meta, keys.ids, idx.traces, idx.errors, rateKey(prefix, bucket), rateKey(prefix, bucket - 1)],
-        args.map(String),
-        // One entry per line of the array, so the script can split it when it keeps only some.
-        `${heads}\n${errorRefs}[${jsons.join(",\n")}]`,
-      ),
-    );
+    const scriptKeys = [
+      keys.list,
+      keys.meta,
+      keys.ids,
+      idx.traces,
+      idx.errors,
+      rateKey(prefix, bucket),
+      rateKey(prefix, bucket - 1),
+    ];
+    const scriptArgs = args.map(String);
+    // One entry per line of the array, so the script can split it when it keeps only some.
+    const batch = `${heads}\n${errorRefs}[${jsons.join(",\n")}]`;
+    // The path form only where every path argument is plain (a KEY_PREFIX with other characters would rely on how
+    // the REST API decodes URLs); otherwise the same arguments as a JSON command.
+    const reply = [...scriptKeys, ...scriptArgs].every((a) => PATH_SAFE.test(a))
+      ? await this.call(() => this.evalWithBody<number[]>("ingest", scriptKeys, scriptArgs, batch))
+      : await this.run<number[]>("ingest", scriptKeys, [...scriptArgs, batch]);
     const [accepted = 0, duplicates = 0, dTrace = 0, dSystem = 0, dGlobal = 0, retry = 0] = reply.map(Number);
     return {
       accepted,
@@ -205,7 +213,7 @@ export class LogStore {
    */
   private async evalWithBody<T>(name: ScriptName, keys: string[], args: string[], body: string): Promise<T> {
     const sha = await (this.shas[name] ??= sha1Hex(SCRIPTS[name]));
-    const url = `${this.restUrl}/evalsha/${sha}/${keys.length}/${[...keys, ...args].map(pathSegment).join("/")}`;
+    const url = `${this.restUrl}/evalsha/${sha}/${keys.length}/${[...keys, ...args].join("/")}`;
     const signal = AbortSignal.timeout(STORE_TIMEOUT_MS);
     let outcome = await this.post(url, body, signal);
     if ("error" in outcome && outcome.error.startsWith("NOSCRIPT")) {
@@ -257,10 +265,8 @@ function summaryUser(user: string | undefined): string {
   return user ? user.replace(/[\t\r\n]+/g, " ") : "";
 }
 
-/** A path segment of the REST API's URL form; the characters of ids and key names (":" among them) stay as they are. */
-function pathSegment(value: string): string {
-  return encodeURIComponent(value).replace(/%3A/gi, ":");
-}
+/** Path arguments that need no URL encoding: ids, key names (":" included) and numbers. */
+const PATH_SAFE = /^[A-Za-z0-9._:~-]+$/;
 
 async function sha1Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(text));

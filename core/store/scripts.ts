@@ -5,7 +5,7 @@
 /**
  * KEYS: list, meta, ids, idx:traces, idx:errors, rl:current, rl:previous
  * ARGV: now, ttl_s, trace_limit, global_limit, window_ms, bucket, trace_id, index_ttl_s, trace_index_max,
- *       error_index_max, quotas ("browser=400,convex=300", or "-"), n_extra_drops, [system, reason, count]*,
+ *       error_index_max, quotas ("browser-400.convex-300", or "-"), n_extra_drops, [system, reason, count]*,
  *       then the batch as the last argument: the raw body of the REST call (see LogStore.writeTrace), so no entry
  *       is JSON-escaped twice. Its lines, separated by "\n" (JSON never holds a raw newline):
  *   1. per entry "id<TAB>system<TAB>level<TAB>user_id<TAB>" (user_id without tabs or line breaks), concatenated;
@@ -25,7 +25,7 @@ local weight = 1 - (now % window) / window
 local function num(v) return tonumber(v) or 0 end
 
 local quota = {}
-for sys, n in string.gmatch(ARGV[11], '([%w_]+)=(%d+)') do quota[sys] = tonumber(n) end
+for sys, n in string.gmatch(ARGV[11], '([%w_]+)%-(%d+)') do quota[sys] = tonumber(n) end
 
 -- Drop counters by meta field. Drops are rare: their fields are read only when there are some.
 local drops, has_drops = {}, false
