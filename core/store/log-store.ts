@@ -66,6 +66,12 @@ export class LogStore {
   private readonly quotas: string;
   /** The REST API's base URL, for the calls made without the client (see evalWithBody). */
   private readonly restUrl: string;
+  /**
+   * Whether the ingest script's keys and fixed arguments need no URL encoding, so the path form is safe: trace ids
+   * are plain by their schema and the rest are numbers, but a KEY_PREFIX with other characters would rely on how
+   * the REST API decodes URLs.
+   */
+  private readonly plainPath: boolean;
 
   constructor(
     private readonly redis: Redis,
@@ -87,6 +93,7 @@ export class LogStore {
       .filter(([, share]) => share > 0)
       .map(([system, share]) => `${system}-${Math.max(1, Math.floor((global * share) / 100))}`)
       .join(".");
+    this.plainPath = (!config.keyPrefix || PATH_SAFE.test(config.keyPrefix)) && PATH_SAFE.test(this.quotas || "-");
   }
 
   /**
@@ -134,9 +141,9 @@ export class LogStore {
     const scriptArgs = args.map(String);
     // One entry per line of the array, so the script can split it when it keeps only some.
     const batch = `${heads}\n${errorRefs}[${jsons.join(",\n")}]`;
-    // The path form only where every path argument is plain (a KEY_PREFIX with other characters would rely on how
-    // the REST API decodes URLs); otherwise the same arguments as a JSON command.
-    const reply = [...scriptKeys, ...scriptArgs].every((a) => PATH_SAFE.test(a))
+    // The path form only where every path argument is plain; otherwise the same arguments as a JSON command.
+    const plain = this.plainPath && write.extraDrops.every((d) => PATH_SAFE.test(d.system) && PATH_SAFE.test(d.reason));
+    const reply = plain
       ? await this.call(() => this.evalWithBody<number[]>("ingest", scriptKeys, scriptArgs, batch))
       : await this.run<number[]>("ingest", scriptKeys, [...scriptArgs, batch]);
     const [accepted = 0, duplicates = 0, dTrace = 0, dSystem = 0, dGlobal = 0, retry = 0] = reply.map(Number);
