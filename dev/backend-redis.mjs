@@ -9,10 +9,7 @@ import { createClient, createClientPool, RESP_TYPES } from "redis";
 const BYTES = { [RESP_TYPES.BLOB_STRING]: Buffer, [RESP_TYPES.SIMPLE_STRING]: Buffer };
 /** Commands that may wait server-side: on the shared connection they would hold up every other request. */
 const BLOCKING = new Set(
-  ["blpop", "brpop", "brpoplpush", "blmove", "blmpop", "bzpopmin", "bzpopmax", "bzmpop", "xread", "xreadgroup"].concat([
-    "wait",
-    "waitaof",
-  ]),
+  "blpop brpop brpoplpush blmove blmpop bzpopmin bzpopmax bzmpop xread xreadgroup wait waitaof".split(" "),
 );
 
 /**
