@@ -23,7 +23,7 @@ let checkout: { trace: string; count: number };
 let long: string;
 
 beforeAll(async () => {
-  // The page is a static asset: build it from the current sources, as `wrangler dev` would.
+  // The page is a static asset, built from the current sources by the stack's own wrangler build.
   mkdirSync(shots, { recursive: true });
   stack = await startTestStack({ RATE_LIMIT_PER_TRACE_PER_HOUR: "100000", RATE_LIMIT_GLOBAL_PER_HOUR: "10000000" });
   long = await postLongTrace(stack, LONG_COUNT);
