@@ -1,6 +1,9 @@
 // Starts the whole system locally (a Redis store behind the Upstash REST endpoint, and the Worker
 // in workerd) with no account: shared by `npm run dev`, end-to-end tests and benchmarks.
 import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createServer } from "node:net";
 import { findRedisServer, startRedisServer } from "./redis-server.mjs";
@@ -21,6 +24,8 @@ export const PASS_THROUGH_VARS = [
   "KEY_PREFIX",
 ];
 const DEFAULT_CONFIG = fileURLToPath(new URL("../wrangler.jsonc", import.meta.url));
+/** The example producer Worker that lists debug-logs in its tail_consumers. */
+export const TAIL_PRODUCER_CONFIG = fileURLToPath(new URL("./tail-producer/wrangler.jsonc", import.meta.url));
 const WORKER_READY_TIMEOUT_MS = 120_000;
 
 /**
@@ -34,6 +39,8 @@ const WORKER_READY_TIMEOUT_MS = 120_000;
  * @property {boolean} [watch] Rebuild and reload the Worker when its sources change. Default false.
  * @property {string} [config] Wrangler config file. Default: the repository's wrangler.jsonc.
  * @property {NodeJS.ProcessEnv} [processEnv] Where store settings and pass-through vars are read. Default process.env.
+ * @property {boolean} [tailProducer] Also run the example producer Worker (dev/tail-producer), attached to this one
+ *   with tail_consumers through a dev registry of this stack's own. Default false.
  */
 
 /**
@@ -47,6 +54,7 @@ const WORKER_READY_TIMEOUT_MS = 120_000;
  * @property {string} mcpToken MCP_AUTH_TOKEN given to the Worker.
  * @property {string} ingestToken INGEST_TOKEN given to the Worker.
  * @property {Record<string, string>} vars Every var passed to the Worker.
+ * @property {string} [producerUrl] The example producer Worker, when tailProducer was set.
  * @property {() => Promise<void>} stop Stops the Worker, the endpoint and any redis-server started; idempotent.
  */
 
@@ -60,6 +68,7 @@ export async function startStack(options = {}) {
     watch = false,
     config = DEFAULT_CONFIG,
     processEnv = process.env,
+    tailProducer = false,
   } = options;
   const log = quiet ? () => {} : (/** @type {string} */ line) => console.log(line);
   process.env.WRANGLER_SEND_METRICS ??= "false";
@@ -89,6 +98,13 @@ export async function startStack(options = {}) {
     vars.INGEST_TOKEN ||= randomBytes(32).toString("hex");
 
     const { unstable_startWorker } = await import("wrangler");
+    // Workers find each other's tail consumers through a dev registry; this stack's own, so other stacks on the
+    // machine (and their debug-logs) never receive its producer's events.
+    let registry;
+    if (tailProducer) {
+      const dir = (registry = await mkdtemp(join(tmpdir(), "debug-logs-registry-")));
+      cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    }
     const worker = await unstable_startWorker({
       config,
       sendMetrics: false,
@@ -102,6 +118,7 @@ export async function startStack(options = {}) {
         watch,
         liveReload: false,
         logLevel: quiet ? "error" : "log",
+        ...(registry ? { registry } : {}),
       },
     });
     cleanups.push(() => worker.dispose());
@@ -111,6 +128,25 @@ export async function startStack(options = {}) {
       `the Worker did not start within ${WORKER_READY_TIMEOUT_MS / 1000} s`,
     );
     const url = (await worker.url).origin;
+    let producerUrl;
+    if (registry) {
+      const producer = await unstable_startWorker({
+        config: TAIL_PRODUCER_CONFIG,
+        sendMetrics: false,
+        dev: {
+          server: { hostname: "127.0.0.1", port: 0 },
+          inspector: false,
+          persist: false,
+          watch: false,
+          liveReload: false,
+          logLevel: quiet ? "error" : "log",
+          registry,
+        },
+      });
+      cleanups.push(() => producer.dispose());
+      await withTimeout(producer.ready, WORKER_READY_TIMEOUT_MS, "the example producer Worker did not start");
+      producerUrl = (await producer.url).origin;
+    }
     return {
       url,
       store: backend.kind,
@@ -120,6 +156,7 @@ export async function startStack(options = {}) {
       mcpToken: vars.MCP_AUTH_TOKEN,
       ingestToken: vars.INGEST_TOKEN,
       vars,
+      ...(producerUrl ? { producerUrl } : {}),
       stop,
     };
   } catch (error) {

@@ -19,7 +19,9 @@ The Worker gets ENVIRONMENT=development, UPSTASH_REDIS_REST_URL/_TOKEN, and thes
   ${PASS_THROUGH_VARS.slice(0, 6).join(", ")},
   ${PASS_THROUGH_VARS.slice(6).join(", ")}
 MCP_AUTH_TOKEN and INGEST_TOKEN are generated (random, printed) when not set.
---config runs another wrangler config (default: the repository's wrangler.jsonc).
+--config runs another wrangler config (default: the repository's wrangler.jsonc). With the default
+config an example producer Worker (dev/tail-producer, "email-worker") runs beside it, attached with
+tail_consumers: its console calls, exceptions and outcomes arrive through debug-logs' tail() handler.
 Ctrl-C stops everything it started (workerd, the endpoint, redis-server).
 `;
 
@@ -42,12 +44,15 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const stack = await startStack({ port, store, watch: true, ...(values.config ? { config: values.config } : {}) }).catch(
-  (error) => {
-    console.error(`npm run dev failed: ${error instanceof Error ? error.message : error}`);
-    process.exit(1);
-  },
-);
+const stack = await startStack({
+  port,
+  store,
+  watch: true,
+  ...(values.config ? { config: values.config } : { tailProducer: true }),
+}).catch((error) => {
+  console.error(`npm run dev failed: ${error instanceof Error ? error.message : error}`);
+  process.exit(1);
+});
 
 const generated = (/** @type {string} */ name) => (process.env[name] ? "" : " (generated; set it to keep it)");
 console.log(`
@@ -65,7 +70,16 @@ MCP_AUTH_TOKEN=${stack.mcpToken}${generated("MCP_AUTH_TOKEN")}
 INGEST_TOKEN=${stack.ingestToken}${generated("INGEST_TOKEN")}
   curl -X POST ${stack.url}/log -H "Authorization: Bearer ${stack.ingestToken}" -H "Content-Type: application/json" \\
     -d '{"trace_id":"demo-trace","system":"manual","level":"info","message":"hello from curl"}'
-
+  curl -X POST ${stack.url}/log -d '{"trace_id":"test_123","message":"test"}'   (development only: no token from loopback)
+  OTLP:  OTEL_EXPORTER_OTLP_LOGS_ENDPOINT=${stack.url}/v1/logs OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer%20${stack.ingestToken}"
+${
+  stack.producerUrl
+    ? `
+tail producer (example Worker with tail_consumers = debug-logs)
+  curl -X POST "${stack.producerUrl}/send?fail=1" -H "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" -d '{"to":"ann@example.com"}'
+`
+    : ""
+}
 Ctrl-C to stop.
 `);
 

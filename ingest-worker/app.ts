@@ -30,7 +30,8 @@ ingestApp.post("/log", async (c) => {
   const { config, store } = servicesFor(c.env);
   await authorize(c.req.raw, config);
   const receivedAt = Date.now();
-  const body = await readJsonBody(c.req.raw, config.maxBodyBytes);
+  // Development takes curl's default form type as JSON: `curl -X POST localhost:8787/log -d '{...}'` works as written.
+  const body = await readJsonBody(c.req.raw, config.maxBodyBytes, { formAsJson: config.development });
   const traceparent = parseTraceparent(c.req.header("traceparent"));
   const result = await ingestBatch(store(), body, {
     receivedAt,
@@ -49,7 +50,8 @@ ingestApp.post("/log", async (c) => {
   );
 });
 
-async function authorize(request: Request, config: ReturnType<typeof servicesFor>["config"]): Promise<void> {
+/** Ingest token, else an allowed browser Origin, else (development only) a loopback request with no Origin. */
+export async function authorize(request: Request, config: ReturnType<typeof servicesFor>["config"]): Promise<void> {
   const token = bearerToken(request.headers.get("authorization"));
   if (token) {
     if (await tokenMatches(token, config.ingestTokens)) return;
@@ -60,8 +62,17 @@ async function authorize(request: Request, config: ReturnType<typeof servicesFor
     if (originAllowed(origin, config.allowedOrigins, config.development)) return;
     throw new AuthError(`Origin ${origin} is not in ALLOWED_ORIGINS`, 403);
   }
+  if (config.development && fromLoopback(request)) return;
   throw new AuthError(
     "No credentials: servers send Authorization: Bearer <INGEST_TOKEN>, browsers need an allowed Origin",
     403,
   );
+}
+
+const LOOPBACK = ["localhost", "127.0.0.1", "[::1]", "::1"];
+/** Addressed to this machine and, where the runtime says who connected (CF-Connecting-IP), sent from it. */
+function fromLoopback(request: Request): boolean {
+  const client = request.headers.get("cf-connecting-ip");
+  const clientIsLocal = !client || client.startsWith("127.") || client === "::1";
+  return clientIsLocal && LOOPBACK.includes(new URL(request.url).hostname);
 }

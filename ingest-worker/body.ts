@@ -1,21 +1,45 @@
-// Reads a request body as JSON under a byte limit, with gzip/deflate request bodies decoded.
+// Reads a request body as JSON (or as bytes) under a byte limit, with gzip/deflate request bodies decoded.
 import { InputError } from "../core/errors.js";
 
 const JSON_TYPES = ["application/json", "text/plain"];
+/** What `curl -d` sends; read as JSON only when the caller allows it (development). */
+const FORM_TYPE = "application/x-www-form-urlencoded";
 
-export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
-  const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+export interface JsonBodyOptions {
+  /** Read an `application/x-www-form-urlencoded` body as JSON (curl's default for -d). Default false. */
+  formAsJson?: boolean;
+}
+
+/** The request's media type, lower case, without parameters; "" when absent. */
+export function mediaType(request: Request): string {
+  return (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+}
+
+export async function readJsonBody(
+  request: Request,
+  maxBytes: number,
+  options: JsonBodyOptions = {},
+): Promise<unknown> {
+  const type = mediaType(request);
   // A missing type is taken as JSON: curl and simple scripts often omit it.
-  if (type && !JSON_TYPES.includes(type) && !type.endsWith("+json")) {
+  if (type && !JSON_TYPES.includes(type) && !type.endsWith("+json") && !(options.formAsJson && type === FORM_TYPE)) {
     throw new InputError(`Unsupported content type '${type}': send application/json or text/plain`, [], 415);
   }
   const declared = Number(request.headers.get("content-length") ?? NaN);
   if (declared > maxBytes) throw tooLarge(maxBytes);
   if (!request.body) throw new InputError("The request has no body: send a log entry or a batch");
-
   const encoding = (request.headers.get("content-encoding") ?? "").trim().toLowerCase();
   // The common case: a plain body whose declared length is within the limit (the runtime holds it to it).
   if (!encoding && declared <= maxBytes) return parseJson(await request.text());
+  return parseJson(new TextDecoder().decode(await readBodyBytes(request, maxBytes)));
+}
+
+/** The body's bytes, gzip or deflate decoded, at most maxBytes after decoding (413 beyond). */
+export async function readBodyBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
+  const declared = Number(request.headers.get("content-length") ?? NaN);
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  if (!request.body) throw new InputError("The request has no body");
+  const encoding = (request.headers.get("content-encoding") ?? "").trim().toLowerCase();
   let stream: ReadableStream<Uint8Array> = request.body;
   if (encoding === "gzip" || encoding === "deflate") {
     stream = stream.pipeThrough(
@@ -25,7 +49,7 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
     throw new InputError(`Unsupported content encoding '${encoding}': send gzip, deflate or none`, [], 415);
   }
 
-  return parseJson(await readCapped(stream, maxBytes));
+  return readCapped(stream, maxBytes);
 }
 
 function parseJson(text: string): unknown {
@@ -36,7 +60,7 @@ function parseJson(text: string): unknown {
   }
 }
 
-async function readCapped(stream: ReadableStream<Uint8Array>, maxBytes: number): Promise<string> {
+async function readCapped(stream: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -61,7 +85,7 @@ async function readCapped(stream: ReadableStream<Uint8Array>, maxBytes: number):
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return new TextDecoder().decode(bytes);
+  return bytes;
 }
 
 function tooLarge(maxBytes: number): InputError {
