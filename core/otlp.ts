@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { fnv1a64 } from "./analysis/hash.js";
 import { InputError } from "./errors.js";
-import { MAX_CONTEXT_DEPTH } from "./limits.js";
+import { MAX_CONTEXT_DEPTH, MAX_ENTRIES_PER_BATCH } from "./limits.js";
 import { isSystem } from "./normalize.js";
 import { redactString } from "./redact.js";
 import { TraceIdSchema, type IncomingEntry, type Level, type System } from "./schema.js";
@@ -38,7 +38,7 @@ const RequestSchema = z.object({
 export interface OtlpMapping {
   /** Records as entries for normalizeBatch, each naming its system and trace. */
   entries: IncomingEntry[];
-  /** Records refused before ingestion (no trace id), with why. */
+  /** Records refused before ingestion (no trace id, over MAX_ENTRIES_PER_BATCH), with why. */
   rejected: number;
   rejectedReason?: string;
   total: number;
@@ -63,6 +63,7 @@ export function mapOtlpLogs(body: unknown, { fallbackSystem, redactPatterns = []
   }
   const entries: IncomingEntry[] = [];
   let rejected = 0;
+  let overLimit = 0;
   let total = 0;
   for (const resourceLogs of parsed.data.resourceLogs ?? []) {
     const resource = attributesOf(resourceLogs.resource?.attributes, key);
@@ -72,21 +73,28 @@ export function mapOtlpLogs(body: unknown, { fallbackSystem, redactPatterns = []
       const scope =
         typeof scopeLogs.scope?.name === "string" && scopeLogs.scope.name ? scopeLogs.scope.name : undefined;
       for (const record of scopeLogs.logRecords ?? []) {
+        // Past the batch cap nothing more is mapped (normalizeBatch would drop it anyway).
+        if (entries.length >= MAX_ENTRIES_PER_BATCH) {
+          total++;
+          overLimit++;
+          continue;
+        }
         const entry = mapRecord(record, total++, { service, scope, system, key });
         if (entry) entries.push(entry);
         else rejected++;
       }
     }
   }
+  const reasons = [
+    rejected &&
+      `${rejected} log record(s) without a trace id (no traceId and no '${OTLP_TRACE_ID_ATTRIBUTE}' attribute) were not stored`,
+    overLimit && `${overLimit} log record(s) over ${MAX_ENTRIES_PER_BATCH} per request were not stored`,
+  ].filter(Boolean);
   return {
     entries,
-    rejected,
+    rejected: rejected + overLimit,
     total,
-    ...(rejected
-      ? {
-          rejectedReason: `${rejected} log record(s) without a trace id (no traceId and no '${OTLP_TRACE_ID_ATTRIBUTE}' attribute) were not stored`,
-        }
-      : {}),
+    ...(reasons.length ? { rejectedReason: reasons.join("; ") } : {}),
   };
 }
 

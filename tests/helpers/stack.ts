@@ -8,6 +8,8 @@ export interface TestStack {
   ingestToken: string;
   mcpToken: string;
   keyPrefix: string;
+  /** The example producer Worker (dev/tail-producer), when started with `tailProducer`. */
+  producerUrl?: string;
   /** One raw Redis command through the REST endpoint. */
   redis(args: string[]): Promise<unknown>;
   commandCount(): number;
@@ -21,7 +23,10 @@ export interface TestStack {
  * Starts a stack with its own redis-server (so command counts are its own) and a random key prefix.
  * `vars` become Worker vars and win over the defaults.
  */
-export async function startTestStack(vars: Record<string, string> = {}): Promise<TestStack> {
+export async function startTestStack(
+  vars: Record<string, string> = {},
+  options: { tailProducer?: boolean } = {},
+): Promise<TestStack> {
   const redis = await startRedisServer({ port: 0 });
   const keyPrefix = `e2e${Math.random().toString(36).slice(2, 8)}:`;
   const stack = await startStack({
@@ -30,6 +35,7 @@ export async function startTestStack(vars: Record<string, string> = {}): Promise
     quiet: true,
     env: { KEY_PREFIX: keyPrefix, ...vars },
     processEnv: { PATH: process.env.PATH, REDIS_URL: redis.url },
+    ...options,
   });
   const redisCommand = restCommand(stack.rest.url, stack.rest.token);
   return {
@@ -37,6 +43,7 @@ export async function startTestStack(vars: Record<string, string> = {}): Promise
     ingestToken: stack.ingestToken,
     mcpToken: stack.mcpToken,
     keyPrefix,
+    ...(stack.producerUrl ? { producerUrl: stack.producerUrl } : {}),
     redis: redisCommand,
     commandCount: () => stack.rest.stats?.commands ?? -1,
     resetCommandCount: () => stack.rest.stats?.reset(),
