@@ -59,7 +59,7 @@ describe("mapTailEvents", () => {
         ...shared,
         level: "error",
         message: "email-worker: POST /send (outcome exception)",
-        timestamp: 1_700_000_000_000,
+        timestamp: 1_700_000_000_009, // the end: eventTimestamp + wallTime, after the last log
         context: { outcome: "exception", cpu_time_ms: 2, wall_time_ms: 9 },
       },
     ]);

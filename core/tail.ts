@@ -128,7 +128,8 @@ function mapItem(item: TraceItem, newId: () => string): IncomingEntry[] {
       ...base,
       level: failed ? "error" : outcome === "ok" ? (status && status >= 500 ? "warn" : "info") : "warn",
       message: `${item.scriptName ?? "worker"}: ${what} (outcome ${outcome})`,
-      timestamp: at,
+      // The outcome is known at the end of the invocation: after everything it logged.
+      timestamp: entries.reduce((end, e) => Math.max(end, e.timestamp ?? at), at + (item.wallTime ?? 0)),
       context: {
         outcome,
         ...(status ? { status } : {}),

@@ -39,8 +39,9 @@ const WORKER_READY_TIMEOUT_MS = 120_000;
  * @property {boolean} [watch] Rebuild and reload the Worker when its sources change. Default false.
  * @property {string} [config] Wrangler config file. Default: the repository's wrangler.jsonc.
  * @property {NodeJS.ProcessEnv} [processEnv] Where store settings and pass-through vars are read. Default process.env.
- * @property {boolean} [tailProducer] Also run the example producer Worker (dev/tail-producer), attached to this one
- *   with tail_consumers through a dev registry of this stack's own. Default false.
+ * @property {boolean} [tailProducer] Also run the example producer Worker (dev/tail-producer) on port + 1 (a free
+ *   port when port is 0), attached to this one with tail_consumers through a dev registry of this stack's own.
+ *   Default false.
  */
 
 /**
@@ -130,11 +131,14 @@ export async function startStack(options = {}) {
     const url = (await worker.url).origin;
     let producerUrl;
     if (registry) {
+      // Beside the Worker's port (8788 under npm run dev); any free one when the Worker's was picked freely.
+      const producerPort = port === 0 ? 0 : port + 1;
+      if (producerPort !== 0) await assertPortFree(producerPort);
       const producer = await unstable_startWorker({
         config: TAIL_PRODUCER_CONFIG,
         sendMetrics: false,
         dev: {
-          server: { hostname: "127.0.0.1", port: 0 },
+          server: { hostname: "127.0.0.1", port: producerPort },
           inspector: false,
           persist: false,
           watch: false,

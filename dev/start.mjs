@@ -20,8 +20,9 @@ The Worker gets ENVIRONMENT=development, UPSTASH_REDIS_REST_URL/_TOKEN, and thes
   ${PASS_THROUGH_VARS.slice(6).join(", ")}
 MCP_AUTH_TOKEN and INGEST_TOKEN are generated (random, printed) when not set.
 --config runs another wrangler config (default: the repository's wrangler.jsonc). With the default
-config an example producer Worker (dev/tail-producer, "email-worker") runs beside it, attached with
-tail_consumers: its console calls, exceptions and outcomes arrive through debug-logs' tail() handler.
+config an example producer Worker (dev/tail-producer, "email-worker") runs beside it on the next port
+(8788), attached with tail_consumers: its console calls, exceptions and outcomes arrive through
+debug-logs' tail() handler.
 Ctrl-C stops everything it started (workerd, the endpoint, redis-server).
 `;
 
