@@ -48,16 +48,19 @@ async function getTrace(traceId: string) {
   return { text, entries: structured!.entries as Array<Record<string, unknown>> };
 }
 
+type ExporterConfig = ConstructorParameters<typeof JsonExporter>[0] & ConstructorParameters<typeof ProtoExporter>[0];
 describe.each([
-  ["JSON", JsonExporter],
-  ["protobuf", ProtoExporter],
-])("the OpenTelemetry SDK's %s exporter", (_name, Exporter) => {
+  ["JSON", JsonExporter, {}],
+  ["protobuf", ProtoExporter, {}],
+  ["gzip protobuf", ProtoExporter, { compression: "gzip" }],
+] as const)("the OpenTelemetry SDK's %s exporter", (_name, Exporter, options) => {
   it("delivers records that get_trace and correlate_trace show beside /log entries of the same trace", async () => {
     const traceId = hex(16);
     const spanId = hex(8);
     const exporter = new Exporter({
       url: `${stack.url}/v1/logs`,
       headers: { Authorization: `Bearer ${stack.ingestToken}` },
+      ...(options as ExporterConfig),
     });
     const { provider, logger } = sdkLogger(exporter, { "service.name": "checkout-api", "debug_logs.system": "convex" });
     const start = Date.now();
@@ -289,5 +292,27 @@ describe("POST /v1/logs answers as OTLP/HTTP asks", () => {
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(await refused.json()).toMatchObject({ code: 8 });
+  });
+});
+
+describe("POST /v1/logs with the store down", () => {
+  it("503 with Retry-After and a google.rpc.Status UNAVAILABLE, in protobuf for a protobuf request", async () => {
+    const dead = await startTestStack({ UPSTASH_REDIS_REST_URL: "http://127.0.0.1:9", UPSTASH_REDIS_REST_TOKEN: "x" });
+    try {
+      const res = await fetch(`${dead.url}/v1/logs`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${dead.ingestToken}`, "content-type": "application/x-protobuf" },
+        body: encodeRequest({
+          resourceLogs: [{ scopeLogs: [{ logRecords: [{ traceId: Buffer.from(hex(16), "hex") }] }] }],
+        }),
+      });
+      expect(res.status).toBe(503);
+      expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      expect([...bytes.slice(0, 2)]).toEqual([0x08, 14]);
+      expect(new TextDecoder().decode(bytes.slice(4))).toMatch(/nothing was stored/);
+    } finally {
+      await dead.stop();
+    }
   });
 });
