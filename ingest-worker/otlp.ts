@@ -32,8 +32,9 @@ otlpApp.post(OTLP_LOGS_PATH, async (c) => {
     throw new InputError(`Unsupported content type '${type}': OTLP/HTTP sends ${PROTOBUF} or ${JSON_TYPE}`, [], 415);
   }
   const receivedAt = Date.now();
+  // No bytes at all is a valid, empty protobuf message: OTLP answers an empty request with success.
   const body = protobuf
-    ? decodeLogsRequest(await readBodyBytes(request, config.maxBodyBytes))
+    ? decodeLogsRequest(request.body ? await readBodyBytes(request, config.maxBodyBytes) : new Uint8Array())
     : await readJsonBody(request, config.maxBodyBytes);
   const mapping = mapOtlpLogs(body, {
     fallbackSystem: detectSystem((name) => c.req.header(name)),

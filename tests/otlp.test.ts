@@ -189,6 +189,12 @@ describe("POST /v1/logs answers as OTLP/HTTP asks", () => {
     expect(await res.json()).toEqual({});
     expect(stack.commandCount()).toBe(2);
     expect((await getTrace(a)).entries).toHaveLength(2);
+
+    // An empty request is a success too, in either encoding.
+    expect(await (await postJson({})).json()).toEqual({});
+    const empty = await postProto(new Uint8Array());
+    expect(empty.status).toBe(200);
+    expect((await empty.arrayBuffer()).byteLength).toBe(0);
   });
 
   it("200 with partialSuccess for records without a trace id; a trace_id attribute names one", async () => {
