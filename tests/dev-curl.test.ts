@@ -50,7 +50,9 @@ describe("curl -X POST localhost:8787/log -d '{...}'", () => {
   });
 
   it("is refused in production: 403 without a token, 415 for the form content type with one", async () => {
-    expect(JSON.parse(await seedCurl(production))).toMatchObject({ error: expect.stringMatching(/^No credentials/) });
+    expect(JSON.parse(await seedCurl(production))).toMatchObject({
+      error: expect.stringMatching(/^No credentials: servers send Authorization: Bearer <INGEST_TOKEN>/),
+    });
     const res = await fetch(`${production.url}/log`, {
       method: "POST",
       headers: {

@@ -158,19 +158,16 @@ describe("POST /log errors", () => {
     const big = await post([entry(uid(), { message: "x".repeat(30_000) })]);
     expect(big.status).toBe(413);
     expect((await big.json()).error).toMatch(/larger than 20000 bytes/);
-    const form = await post(null, { "content-type": "application/x-www-form-urlencoded" }, "a=b");
-    expect(form.status).toBe(415);
-    expect((await form.json()).error).toMatch(/Unsupported content type/);
+    // This stack is a development one, which reads curl's form type as JSON; production's 415 for it is in
+    // dev-curl.test.ts.
+    const xml = await post(null, { "content-type": "application/xml" }, "<a/>");
+    expect(xml.status).toBe(415);
+    expect((await xml.json()).error).toMatch(/Unsupported content type/);
   });
 
-  it("403 without credentials, with a wrong token, or from a foreign origin", async () => {
-    const none = await fetch(`${stack.url}/log`, {
-      method: "POST",
-      body: "[]",
-      headers: { "content-type": "application/json" },
-    });
-    expect(none.status).toBe(403);
-    expect((await none.json()).error).toMatch(/INGEST_TOKEN/);
+  it("403 with a wrong token or from a foreign origin", async () => {
+    // No credentials at all is admitted from loopback in development (this stack); production's 403 for it is
+    // in dev-curl.test.ts.
     const wrong = await post([entry(uid())], { authorization: "Bearer nope" });
     expect(wrong.status).toBe(403);
     expect((await wrong.json()).error).toMatch(/not valid/);
