@@ -279,6 +279,18 @@ describe("POST /v1/logs answers as OTLP/HTTP asks", () => {
     expect(new TextDecoder().decode(bytes.slice(4))).toMatch(/Malformed protobuf/);
   });
 
+  it("bounds a deeply nested body: stored with the nesting cut, no error", async () => {
+    const traceId = hex(16);
+    let body: unknown = { stringValue: "deep" };
+    for (let i = 0; i < 1500; i++) body = { arrayValue: { values: [body] } };
+    const bytes = encodeRequest(request([record({ traceId: Buffer.from(traceId, "hex"), body })]));
+    expect(bytes.length).toBeLessThan(20_000);
+    const res = await postProto(bytes);
+    expect(res.status).toBe(200);
+    const [entry] = (await getTrace(traceId)).entries;
+    expect(entry!.message).toMatch(/^\[\[\[.*"\[depth limit\]".*\]\]\]$/);
+  });
+
   it("403 without a valid token, 413 over MAX_BODY_BYTES, 415 for other types", async () => {
     const denied = await postJson(request([record({ traceId: hex(16) })]), { authorization: "Bearer wrong" });
     expect(denied.status).toBe(403);
