@@ -131,6 +131,27 @@ describe.each([
   });
 });
 
+describe("an exporter configured only by the README's environment variables", () => {
+  it("reaches /v1/logs with the token", async () => {
+    const traceId = hex(16);
+    const names = ["OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "OTEL_EXPORTER_OTLP_HEADERS"] as const;
+    const saved = names.map((name) => process.env[name]);
+    process.env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT = `${stack.url}/v1/logs`;
+    process.env.OTEL_EXPORTER_OTLP_HEADERS = `Authorization=Bearer%20${stack.ingestToken}`;
+    try {
+      const { provider, logger } = sdkLogger(new ProtoExporter(), { "service.name": "env-configured" });
+      logger.emit({ body: "configured by env", context: spanContext(traceId, hex(8)) });
+      await provider.forceFlush();
+      await provider.shutdown();
+    } finally {
+      names.forEach((name, i) => (saved[i] === undefined ? delete process.env[name] : (process.env[name] = saved[i])));
+    }
+    expect((await getTrace(traceId)).entries).toMatchObject([
+      { message: "configured by env", source: "env-configured" },
+    ]);
+  });
+});
+
 const v1 = (
   otlpRoot as unknown as {
     opentelemetry: {
