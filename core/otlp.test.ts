@@ -144,9 +144,15 @@ describe("mapOtlpLogs", () => {
       { traceId: "0".repeat(32), body: { stringValue: "zero" } },
       { traceId: "xyz", attributes: [str("trace_id", "order-7")] },
       { attributes: [str("trace_id", "has space")] },
+      null,
     ]);
     expect(result.entries.map((e) => e.trace_id)).toEqual(["order-7"]);
-    expect(result).toMatchObject({ rejected: 3, total: 4, rejectedReason: expect.stringContaining("3 log record(s)") });
+    expect(result).toMatchObject({
+      rejected: 4,
+      total: 5,
+      rejectedReason:
+        "3 log record(s) without a trace id (no traceId and no 'trace_id' attribute) were not stored; 1 log record(s) that are not objects were not stored",
+    });
   });
 
   it("names the system from debug_logs.system, then faas.*, then the fallback", () => {

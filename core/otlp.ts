@@ -16,7 +16,7 @@ const SOURCE_MAX_CHARS = 128;
 
 // The envelope only: records are read field by field below, so one odd record never fails the batch, and
 // unknown fields are ignored as the OTLP spec asks.
-const RecordsSchema = z.array(z.record(z.string(), z.unknown())).optional();
+const RecordsSchema = z.array(z.unknown()).optional();
 const RequestSchema = z.object({
   resourceLogs: z
     .array(
@@ -38,7 +38,7 @@ const RequestSchema = z.object({
 export interface OtlpMapping {
   /** Records as entries for normalizeBatch, each naming its system and trace. */
   entries: IncomingEntry[];
-  /** Records refused before ingestion (no trace id, over MAX_ENTRIES_PER_BATCH), with why. */
+  /** Records refused before ingestion (no trace id, not an object, over MAX_ENTRIES_PER_BATCH), with why. */
   rejected: number;
   rejectedReason?: string;
   total: number;
@@ -64,6 +64,7 @@ export function mapOtlpLogs(body: unknown, { fallbackSystem, redactPatterns = []
   const entries: IncomingEntry[] = [];
   let rejected = 0;
   let overLimit = 0;
+  let malformed = 0;
   let total = 0;
   for (const resourceLogs of parsed.data.resourceLogs ?? []) {
     const resource = attributesOf(resourceLogs.resource?.attributes, key);
@@ -79,6 +80,11 @@ export function mapOtlpLogs(body: unknown, { fallbackSystem, redactPatterns = []
           overLimit++;
           continue;
         }
+        if (!isObject(record)) {
+          total++;
+          malformed++;
+          continue;
+        }
         const entry = mapRecord(record, total++, { service, scope, system, key });
         if (entry) entries.push(entry);
         else rejected++;
@@ -88,11 +94,12 @@ export function mapOtlpLogs(body: unknown, { fallbackSystem, redactPatterns = []
   const reasons = [
     rejected &&
       `${rejected} log record(s) without a trace id (no traceId and no '${OTLP_TRACE_ID_ATTRIBUTE}' attribute) were not stored`,
+    malformed && `${malformed} log record(s) that are not objects were not stored`,
     overLimit && `${overLimit} log record(s) over ${MAX_ENTRIES_PER_BATCH} per request were not stored`,
   ].filter(Boolean);
   return {
     entries,
-    rejected: rejected + overLimit,
+    rejected: rejected + malformed + overLimit,
     total,
     ...(reasons.length ? { rejectedReason: reasons.join("; ") } : {}),
   };
