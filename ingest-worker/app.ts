@@ -1,5 +1,5 @@
 // POST /log: authenticate (origin allowlist or ingest token), read the body, ingest, answer 202.
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { bearerToken, originAllowed, tokenMatches } from "../core/auth.js";
 import { detectSystem } from "../core/detect-system.js";
@@ -24,7 +24,8 @@ const corsHeaders = cors({
   maxAge: 86400,
 });
 // CORS is for browsers, which always send Origin; servers' batches skip the middleware and its headers.
-ingestApp.use("/log", (c, next) => (c.req.header("origin") ? corsHeaders(c, next) : next()));
+export const browserCors: MiddlewareHandler = (c, next) => (c.req.header("origin") ? corsHeaders(c, next) : next());
+ingestApp.use("/log", browserCors);
 
 ingestApp.post("/log", async (c) => {
   const { config, store } = servicesFor(c.env);

@@ -7,7 +7,7 @@ import { InputError } from "../core/errors.js";
 import { ingestBatch, type IngestResult } from "../core/ingest.js";
 import { mapOtlpLogs, type OtlpMapping } from "../core/otlp.js";
 import { servicesFor } from "../core/services.js";
-import { authorize, type Bindings } from "./app.js";
+import { authorize, browserCors, type Bindings } from "./app.js";
 import { mediaType, readBodyBytes, readJsonBody } from "./body.js";
 import { errorResponse } from "./errors.js";
 import { decodeLogsRequest, encodeLogsResponse, encodeStatus } from "./otlp-proto.js";
@@ -21,6 +21,9 @@ const RPC_CODES: Record<number, number> = { 400: 3, 401: 16, 403: 7, 404: 5, 413
 const RPC_INTERNAL = 13;
 
 export const otlpApp = new Hono<{ Bindings: Bindings }>();
+
+// Browser OTel exporters are admitted by Origin as on POST /log, with the same CORS answers.
+otlpApp.use(OTLP_LOGS_PATH, browserCors);
 
 otlpApp.post(OTLP_LOGS_PATH, async (c) => {
   const { config, store } = servicesFor(c.env);
