@@ -97,3 +97,13 @@ describe("mapTailEvents", () => {
     expect(mapTailEvents([null, 3, { logs: "no" }])).toEqual({ entries: [], skipped: 3 });
   });
 });
+
+describe("lenient reading", () => {
+  it("keeps an item whose optional fields are null", () => {
+    const odd = item({ logs: [{ level: null, timestamp: null, message: ["still here"] }], exceptions: null });
+    expect(mapTailEvents([odd]).entries.map((e) => [e.level, e.message, e.timestamp])).toEqual([
+      ["log", "still here", 1_700_000_000_000],
+      ["info", "email-worker: POST /send -> 200 (outcome ok)", 1_700_000_000_009],
+    ]);
+  });
+});

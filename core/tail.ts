@@ -29,23 +29,23 @@ const TraceItemSchema = z.object({
   event: z
     .object({
       request: z
-        .object({ url: z.string().optional(), method: z.string().optional(), headers: z.unknown().optional() })
-        .optional(),
-      response: z.object({ status: z.number().optional() }).nullish(),
-      cron: z.string().optional(),
-      queue: z.string().optional(),
+        .object({ url: z.string().nullish(), method: z.string().nullish(), headers: z.unknown().nullish() })
+        .nullish(),
+      response: z.object({ status: z.number().nullish() }).nullish(),
+      cron: z.string().nullish(),
+      queue: z.string().nullish(),
     })
     .nullish(),
   logs: z
-    .array(z.object({ timestamp: z.number().optional(), level: z.string().optional(), message: z.unknown() }))
+    .array(z.object({ timestamp: z.number().nullish(), level: z.string().nullish(), message: z.unknown() }))
     .nullish(),
   exceptions: z
     .array(
       z.object({
-        timestamp: z.number().optional(),
-        name: z.string().optional(),
+        timestamp: z.number().nullish(),
+        name: z.string().nullish(),
         message: z.unknown(),
-        stack: z.string().optional(),
+        stack: z.string().nullish(),
       }),
     )
     .nullish(),
@@ -157,7 +157,7 @@ function safeJson(value: unknown): string | undefined {
   }
 }
 
-function pathOf(url: string | undefined): string {
+function pathOf(url: string | null | undefined): string {
   if (!url) return "/";
   try {
     return new URL(url).pathname;
