@@ -14,6 +14,7 @@ import { boundReply, checkDeclaredKeys, refuseCommand, requestTooLarge, UPSTASH_
  * @property {number} commands Redis commands received, as Upstash bills them: a pipeline of N is N, an EVALSHA is 1.
  * @property {number} requests HTTP requests that passed authentication.
  * @property {Record<string, number>} byCommand commands received, by lower-case name.
+ * @property {number} largestReplyBytes the largest response body sent, bytes (one command's or one pipeline's).
  * @property {() => void} reset zeroes the counters.
  */
 
@@ -51,38 +52,41 @@ export async function startUpstashRest({
     commands: 0,
     requests: 0,
     byCommand: {},
+    largestReplyBytes: 0,
     reset() {
       stats.commands = 0;
       stats.requests = 0;
       stats.byCommand = {};
+      stats.largestReplyBytes = 0;
     },
   };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error) =>
-      reply(res, 500, { error: `ERR ${error instanceof Error ? error.message : error}` }),
+      reply(stats, res, 500, { error: `ERR ${error instanceof Error ? error.message : error}` }),
     );
   });
 
   /** @param {import("node:http").IncomingMessage} req @param {import("node:http").ServerResponse} res */
   async function handle(req, res) {
-    if (req.method === "OPTIONS") return reply(res, 204, null);
+    if (req.method === "OPTIONS") return reply(stats, res, 204, null);
     const url = new URL(req.url ?? "/", "http://localhost");
     if (!authorized(req.headers.authorization, url.searchParams.get("_token"), token)) {
-      return reply(res, 401, { error: "Unauthorized" });
+      return reply(stats, res, 401, { error: "Unauthorized" });
     }
     stats.requests++;
     const base64 = String(req.headers["upstash-encoding"] ?? "").toLowerCase() === "base64";
     const { body, size } = await readBody(req, limits?.maxRequestBytes ?? MAX_BODY_BYTES);
-    if (limits && size > limits.maxRequestBytes) return reply(res, 400, { error: requestTooLarge(size, limits) });
+    if (limits && size > limits.maxRequestBytes)
+      return reply(stats, res, 400, { error: requestTooLarge(size, limits) });
     const route = url.pathname.replace(/\/+$/, "") || "/";
     if (route === "/pipeline" || route === "/multi-exec") {
       const commands = parseJson(body);
       if (!Array.isArray(commands) || commands.length === 0 || !commands.every(isCommand)) {
-        return reply(res, 400, { error: "ERR send a JSON array of commands, each a non-empty array" });
+        return reply(stats, res, 400, { error: "ERR send a JSON array of commands, each a non-empty array" });
       }
       const outcomes = await runBatch(commands, route === "/multi-exec");
-      if (!Array.isArray(outcomes)) return reply(res, 400, outcomes);
+      if (!Array.isArray(outcomes)) return reply(stats, res, 400, outcomes);
       return reply(
         res,
         200,
@@ -91,12 +95,12 @@ export async function startUpstashRest({
     }
     const command = route === "/" ? parseJson(body) : pathCommand(route, body);
     if (!isCommand(command)) {
-      return reply(res, 400, { error: 'ERR failed to parse command: send a JSON array such as ["GET","key"]' });
+      return reply(stats, res, 400, { error: 'ERR failed to parse command: send a JSON array such as ["GET","key"]' });
     }
     const translated = check(scripts.translate(tally(stats, command.map(toArg))));
     const outcome = "error" in translated ? translated : translated.after(await store.exec(translated.args));
     const encoded = bounded(encode(outcome, base64));
-    return reply(res, "error" in encoded ? 400 : 200, encoded);
+    return reply(stats, res, "error" in encoded ? 400 : 200, encoded);
   }
 
   /** In strict mode, Upstash's refusal of a command before it runs. @param {ReturnType<ScriptShas["translate"]>} t */
@@ -321,13 +325,15 @@ function readBody(req, keep) {
 }
 
 /** @param {import("node:http").ServerResponse} res @param {number} status @param {unknown} body */
-function reply(res, status, body) {
+function reply(stats, res, status, body) {
   res.writeHead(status, {
     "content-type": "application/json",
     "access-control-allow-origin": "*",
     "access-control-allow-headers": "authorization, content-type, upstash-encoding, upstash-sync-token",
   });
-  res.end(body === null ? "" : JSON.stringify(body));
+  const text = body === null ? "" : JSON.stringify(body);
+  stats.largestReplyBytes = Math.max(stats.largestReplyBytes, Buffer.byteLength(text));
+  res.end(text);
 }
 
 const USAGE = `Usage: node dev/upstash-rest.mjs (--redis-url redis://127.0.0.1:6379 | --memory) [--port 8079] [--host 127.0.0.1] [--token T]
