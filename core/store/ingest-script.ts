@@ -26,6 +26,9 @@ export const INGEST_ARGS = [
 
 /** Items per Redis call where a list of items is spread (`unpack` has a fixed limit, about 8000 in Redis's Lua). */
 const CHUNK = 1000;
+/** Positions in KEYS and ARGV (1-based, as Lua reads them). */
+const key = (name: (typeof INGEST_KEYS)[number]) => INGEST_KEYS.indexOf(name) + 1;
+const arg = (name: (typeof INGEST_ARGS)[number]) => INGEST_ARGS.indexOf(name) + 1;
 const reserved = RESERVED_LEVELS.map((level) => `${level} = true`).join(", ");
 const f = (name: keyof typeof META) => lua(META[name]);
 
@@ -37,33 +40,33 @@ const f = (name: keyof typeof META) => lua(META[name]);
  * Redis calls per run are about 25 whatever the batch size.
  */
 export const INGEST_SCRIPT = `#!lua flags=allow-key-locking
-local list = KEYS[1]          -- logs:{trace_id}: one JSON entry per element
-local meta = KEYS[2]          -- logs:{trace_id}:meta (fields in core/store/layout.ts)
-local ids = KEYS[3]           -- logs:{trace_id}:ids: stored entry ids
-local notable = KEYS[4]       -- logs:{trace_id}:notable: positions of errors and warnings
-local itraces = KEYS[5]       -- idx:traces
-local ierrors = KEYS[6]       -- idx:errors
-local rlcur = KEYS[7]         -- rl:{window}: global and per-system counters of this window
-local rlprev = KEYS[8]        -- rl:{window - 1}
-local now = tonumber(ARGV[1])           -- receive time, ms
-local ttl = tonumber(ARGV[2])           -- trace retention, s
-local tlim = tonumber(ARGV[3])          -- entries per trace per window
-local glim = tonumber(ARGV[4])          -- entries per window, all traces
-local window = tonumber(ARGV[5])        -- window length, ms
-local bucket = tonumber(ARGV[6])        -- number of the current window
-local trace = ARGV[7]                   -- the trace id, as idx:traces holds it
-local index_ttl = tonumber(ARGV[8])     -- index retention, s
-local trace_max = tonumber(ARGV[9])     -- traces kept in idx:traces
-local error_max = tonumber(ARGV[10])    -- references kept in idx:errors
-local quotas = ARGV[11]                 -- per-system quotas, 'browser-400.convex-300', or '-'
-local reserve = tonumber(ARGV[12])      -- percent of every budget that only warn and error entries may use
-local max_entries = tonumber(ARGV[13])  -- entries one trace holds at most
-local max_bytes = tonumber(ARGV[14])    -- bytes of entry JSON one trace holds at most
-local n_extra = tonumber(ARGV[15])      -- drops decided before the store: (system, reason, count) each, then
-local payload = ARGV[#ARGV]             -- the batch (layout.ts PAYLOAD), the raw body of the REST call
+local list = KEYS[${key("list")}] -- logs:{trace_id}: one JSON entry per element
+local meta = KEYS[${key("meta")}] -- logs:{trace_id}:meta (fields in core/store/layout.ts)
+local ids = KEYS[${key("ids")}] -- logs:{trace_id}:ids: stored entry ids
+local notable = KEYS[${key("notable")}] -- logs:{trace_id}:notable: positions of errors and warnings
+local itraces = KEYS[${key("traces")}] -- idx:traces
+local ierrors = KEYS[${key("errors")}] -- idx:errors
+local rlcur = KEYS[${key("rate")}] -- rl:{window}: global and per-system counters of this window
+local rlprev = KEYS[${key("rate_previous")}] -- rl:{window - 1}
+local now = tonumber(ARGV[${arg("now")}]) -- receive time, ms
+local ttl = tonumber(ARGV[${arg("ttl")}]) -- trace retention, s
+local tlim = tonumber(ARGV[${arg("trace_limit")}]) -- entries per trace per window
+local glim = tonumber(ARGV[${arg("global_limit")}]) -- entries per window, all traces
+local window = tonumber(ARGV[${arg("window")}]) -- window length, ms
+local bucket = tonumber(ARGV[${arg("bucket")}]) -- number of the current window
+local trace = ARGV[${arg("trace")}] -- the trace id, as idx:traces holds it
+local index_ttl = tonumber(ARGV[${arg("index_ttl")}]) -- index retention, s
+local trace_max = tonumber(ARGV[${arg("trace_index_max")}]) -- traces kept in idx:traces
+local error_max = tonumber(ARGV[${arg("error_index_max")}]) -- references kept in idx:errors
+local quotas = ARGV[${arg("quotas")}] -- per-system quotas, 'browser-400.convex-300', or '-'
+local reserve = tonumber(ARGV[${arg("reserve")}]) -- percent of every budget that only warn and error entries may use
+local max_entries = tonumber(ARGV[${arg("max_entries")}]) -- entries one trace holds at most
+local max_bytes = tonumber(ARGV[${arg("max_bytes")}]) -- bytes of entry JSON one trace holds at most
+local n_extra = tonumber(ARGV[${arg("n_extra")}]) -- drops decided before the store: (system, reason, count) each, then
+local payload = ARGV[#ARGV] -- the batch (layout.ts PAYLOAD), the raw body of the REST call
 
 -- Sizes first: nothing is written unless the whole run can complete.
-if not n_extra or n_extra > ${MAX_DROP_REASONS_PER_WRITE + 1} or #ARGV ~= 16 + n_extra * 3 then
+if not n_extra or n_extra > ${MAX_DROP_REASONS_PER_WRITE + 1} or #ARGV ~= ${INGEST_ARGS.length + 1} + n_extra * 3 then
   return redis.error_reply('ERR ingest script: malformed arguments')
 end
 local weight = 1 - (now % window) / window
@@ -94,7 +97,7 @@ local function drop(field, n)
   has_drops = true
 end
 for i = 0, n_extra - 1 do
-  local b = 16 + i * 3
+  local b = ${INGEST_ARGS.length + 1} + i * 3
   drop(${f("drop")} .. ARGV[b] .. ':' .. ARGV[b + 1], num(ARGV[b + 2]))
 end
 

@@ -19,8 +19,9 @@ import {
 } from "../limits.js";
 import type { LogEntry, TraceSummary } from "../schema.js";
 import { indexKeys, metaKey, RATE_WINDOW_MS, rateKey, traceKeys } from "./keys.js";
-import { byName, INGEST_REPLY, METAS_REPLY, PAYLOAD, READ_REPLY } from "./layout.js";
+import { byName, DROP, INGEST_REPLY, METAS_REPLY, PAYLOAD, READ_REPLY } from "./layout.js";
 import { SCRIPTS, type ScriptName } from "./scripts.js";
+import { INGEST_ARGS, INGEST_KEYS } from "./ingest-script.js";
 import { parseMeta } from "./meta.js";
 import { PATH_SAFE, PathEval, STORE_RETRIES } from "./rest-eval.js";
 import {
@@ -133,34 +134,35 @@ export class LogStore {
     const idx = indexKeys(prefix);
     const bucket = Math.floor(now / RATE_WINDOW_MS);
     const drops = boundDrops(write.extraDrops);
-    // INGEST_KEYS and INGEST_ARGS (ingest-script.ts), in order.
-    const scriptKeys = [
-      keys.list,
-      keys.meta,
-      keys.ids,
-      keys.notable,
-      idx.traces,
-      idx.errors,
-      rateKey(prefix, bucket),
-      rateKey(prefix, bucket - 1),
-    ];
-    const args: Array<string | number> = [
+    const keyOf: Record<(typeof INGEST_KEYS)[number], string> = {
+      list: keys.list,
+      meta: keys.meta,
+      ids: keys.ids,
+      notable: keys.notable,
+      traces: idx.traces,
+      errors: idx.errors,
+      rate: rateKey(prefix, bucket),
+      rate_previous: rateKey(prefix, bucket - 1),
+    };
+    const argOf: Record<(typeof INGEST_ARGS)[number], string | number> = {
       now,
-      logTtlSeconds,
-      this.config.rateLimitPerTracePerHour,
-      this.config.rateLimitGlobalPerHour,
-      RATE_WINDOW_MS,
+      ttl: logTtlSeconds,
+      trace_limit: this.config.rateLimitPerTracePerHour,
+      global_limit: this.config.rateLimitGlobalPerHour,
+      window: RATE_WINDOW_MS,
       bucket,
-      write.traceId,
-      Math.max(this.config.pinMaxSeconds, logTtlSeconds),
-      TRACE_INDEX_MAX,
-      ERROR_INDEX_MAX,
-      this.quotas || "-",
-      RATE_LIMIT_RESERVE_PERCENT,
-      this.config.maxEntriesPerTrace ?? Number.MAX_SAFE_INTEGER,
-      MAX_TRACE_BYTES,
-      drops.length,
-    ];
+      trace: write.traceId,
+      index_ttl: Math.max(this.config.pinMaxSeconds, logTtlSeconds),
+      trace_index_max: TRACE_INDEX_MAX,
+      error_index_max: ERROR_INDEX_MAX,
+      quotas: this.quotas || "-",
+      reserve: RATE_LIMIT_RESERVE_PERCENT,
+      max_entries: this.config.maxEntriesPerTrace ?? Number.MAX_SAFE_INTEGER,
+      max_bytes: MAX_TRACE_BYTES,
+      n_extra: drops.length,
+    };
+    const scriptKeys = INGEST_KEYS.map((name) => keyOf[name]);
+    const args = INGEST_ARGS.map((name) => argOf[name]);
     for (const d of drops) args.push(d.system, d.reason, d.count);
     const { field: tab, line: nl } = PAYLOAD;
     let heads = "";
@@ -183,10 +185,10 @@ export class LogStore {
       accepted: Number(r.accepted ?? 0),
       duplicates: Number(r.duplicates ?? 0),
       dropped: {
-        rate_limit_trace: Number(r.dropped_trace ?? 0),
-        rate_limit_system: Number(r.dropped_system ?? 0),
-        rate_limit_global: Number(r.dropped_global ?? 0),
-        trace_full: Number(r.dropped_full ?? 0),
+        [DROP.rateLimitTrace]: Number(r.dropped_trace ?? 0),
+        [DROP.rateLimitSystem]: Number(r.dropped_system ?? 0),
+        [DROP.rateLimitGlobal]: Number(r.dropped_global ?? 0),
+        [DROP.traceFull]: Number(r.dropped_full ?? 0),
       },
       retryAfterSeconds: Number(r.retry_after_s ?? 0),
     };
