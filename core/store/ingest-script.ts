@@ -72,19 +72,23 @@ end
 local weight = 1 - (now % window) / window
 local function num(v) return tonumber(v) or 0 end
 local is_reserved = { ${reserved} }
+local notable_kind = { error = ${lua(NOTABLE.error)}, warn = ${lua(NOTABLE.warn)} }
 -- What a budget allows an entry of this level: all of it for warn and error, the rest only the unreserved share.
 local function ceiling(limit, lvl)
   if is_reserved[lvl] then return limit end
   return math.floor(limit * (100 - reserve) / 100)
 end
--- Redis calls over a list of items, in chunks that unpack can spread.
+-- Redis calls over a list of items, in chunks that unpack can spread. Returns the replies concatenated (tables),
+-- or the last one (a number).
 local function spread(cmd, key, items)
-  local out = {}
+  if #items <= ${CHUNK} then return redis.call(cmd, key, unpack(items)) end
+  local out, last = {}, nil
   for i = 1, #items, ${CHUNK} do
-    local r = redis.call(cmd, key, unpack(items, i, math.min(i + ${CHUNK - 1}, #items)))
-    if type(r) == 'table' then for _, v in ipairs(r) do out[#out + 1] = v end end
+    last = redis.call(cmd, key, unpack(items, i, math.min(i + ${CHUNK - 1}, #items)))
+    if type(last) == 'table' then for _, v in ipairs(last) do out[#out + 1] = v end end
   end
-  return out
+  if type(last) == 'table' then return out end
+  return last
 end
 
 local quota = {}
@@ -134,8 +138,11 @@ local refs = {}
 for k = 1, n do
   if blvl[k] == 'error' then refs[k] = line() end
 end
-local jsons = {}
-for k = 1, n do jsons[k] = line() end
+local jsons, jsons_bytes = {}, 0
+for k = 1, n do
+  local json = line()
+  jsons[k], jsons_bytes = json, jsons_bytes + #json
+end
 if pos <= #payload + 1 or jsons[n] == '' then return redis.error_reply('ERR ingest script: payload does not match its heads') end
 
 -- Every counter this batch can move, read in one call per hash; then the stored-id check.
@@ -156,7 +163,7 @@ end
 -- Ids already stored are retries, not new entries.
 local stored = spread('SMISMEMBER', ids, bid)
 
-local kept, pushed, new_ids, marks = {}, {}, {}, {}
+local kept, pushed, new_ids, mark_rank, mark_kind = {}, {}, {}, {}, {}
 local by_sys, by_lvl, users, fields = {}, {}, {}, {}
 local accepted, duplicates, dropped_trace, dropped_system, dropped_global, dropped_full = 0, 0, 0, 0, 0, 0
 local added_bytes = 0
@@ -172,13 +179,31 @@ for _, sys in ipairs(systems) do
   local q = quota[sys] or 0
   if q > 0 and sprev[sys] * weight + scur[sys] + cnt_sys[sys] > ceiling(q, '') then fits = false end
 end
+local function add_user(user)
+  if user ~= '' and not users[user] then
+    users[user] = true
+    fields[#fields + 1] = ${f("user")} .. user
+    fields[#fields + 1] = 1
+  end
+end
+if fits then
+  -- Stored as sent: no per-entry decisions.
+  pushed, new_ids, accepted, added_bytes, by_sys, by_lvl = jsons, bid, n, jsons_bytes, cnt_sys, cnt_lvl
+  tcur, gcur = tcur + n, gcur + n
+  for k = 1, n do
+    local kind = notable_kind[blvl[k]]
+    if kind then
+      mark_rank[#mark_rank + 1], mark_kind[#mark_kind + 1] = k, kind
+    end
+    add_user(buser[k])
+  end
+end
 local in_batch = {}
 for k = 1, n do
+  if fits then break end
   local id, sys, lvl, json = bid[k], bsys[k], blvl[k], jsons[k]
   local q = quota[sys] or 0
-  if fits then
-    kept[k] = true
-  elseif stored[k] == 1 or in_batch[id] then
+  if stored[k] == 1 or in_batch[id] then
     duplicates = duplicates + 1
   elseif count + accepted + 1 > max_entries or bytes + added_bytes + #json > max_bytes then
     dropped_full = dropped_full + 1
@@ -202,17 +227,13 @@ for k = 1, n do
     added_bytes = added_bytes + #json
     by_sys[sys] = (by_sys[sys] or 0) + 1
     by_lvl[lvl] = (by_lvl[lvl] or 0) + 1
-    if lvl == 'error' then marks[#marks + 1] = ${lua(NOTABLE.error)} .. ':' .. accepted
-    elseif lvl == 'warn' then marks[#marks + 1] = ${lua(NOTABLE.warn)} .. ':' .. accepted end
-    local user = buser[k]
-    if user ~= '' and not users[user] then
-      users[user] = true
-      fields[#fields + 1] = ${f("user")} .. user
-      fields[#fields + 1] = 1
+    local kind = notable_kind[lvl]
+    if kind then
+      mark_rank[#mark_rank + 1], mark_kind[#mark_kind + 1] = accepted, kind
     end
+    add_user(buser[k])
   end
 end
-if fits then tcur, gcur = tcur + n, gcur + n end
 
 local keep = ttl
 if pinned and pinned > now then keep = math.max(ttl, math.ceil((pinned - now) / 1000)) end
@@ -222,13 +243,10 @@ if accepted > 0 then
   redis.call('EXPIRE', list, keep)
   spread('SADD', ids, new_ids)
   redis.call('EXPIRE', ids, keep)
-  if #marks > 0 then
+  if #mark_rank > 0 then
     -- Positions in the list: the first entry of this write sits at its new length minus what it added.
-    local base = redis.call('LLEN', list) - accepted - 1
-    for i, mark in ipairs(marks) do
-      local kind, rank = string.match(mark, '^(%a+):(%d+)$')
-      marks[i] = kind .. ':' .. (base + tonumber(rank))
-    end
+    local base, marks = length - accepted - 1, {}
+    for i, rank in ipairs(mark_rank) do marks[i] = mark_kind[i] .. ':' .. (base + rank) end
     spread('RPUSH', notable, marks)
     redis.call('EXPIRE', notable, keep)
   end
@@ -292,7 +310,7 @@ if n_errors > 0 then
   -- Capped by count; readers ask for a time window, so older references are simply not read.
   local errors = {}
   for k = 1, n do
-    if refs[k] and kept[k] then
+    if refs[k] and (fits or kept[k]) then
       errors[#errors + 1] = now
       errors[#errors + 1] = refs[k]
     end
