@@ -60,9 +60,13 @@ export const READ_CONTEXT_ENTRIES = 20;
 export const READ_TAIL_ENTRIES = 200;
 /** Errors and warnings (the latest) whose surroundings a read of a large trace looks at. */
 export const READ_NOTABLE_MAX = 500;
+/** Distinct users one trace's summary lists (the first ones seen); later users are not listed. */
+export const MAX_USERS_PER_TRACE = 100;
 /** Distinct drop reasons one write records; the rest are counted together as `other`. */
 export const MAX_DROP_REASONS_PER_WRITE = 16;
 /** Longest drop reason recorded, characters. */
 export const MAX_DROP_REASON_CHARS = 64;
+/** Error references one Redis reply carries (list_errors reads up to ERROR_INDEX_MAX in such pages). */
+export const ERROR_REFS_PAGE = 1000;
 /** Most bytes of trace summaries one list_traces reply carries; older traces beyond it are not listed. */
 export const LIST_REPLY_BYTES = 4 * 1024 * 1024;

@@ -243,8 +243,11 @@ for (const kind of ["redis", "memory"] as const) {
       expect(await backend.command(["ZCARD", `${config.keyPrefix}idx:traces`])).toBe(1);
       expect(await backend.command(["ZCARD", `${config.keyPrefix}idx:errors`])).toBe(10);
       expect(await backend.command(["EXISTS", `${config.keyPrefix}logs:trace-flood-0:meta`])).toBe(0);
-      // A refused write to a trace that exists is still counted on it.
+      // A refused write to a trace that exists is still counted on it, and leaves its TTL as it was.
+      const keys = traceKeys(config.keyPrefix, "trace-real");
+      await backend.command(["EXPIRE", keys.meta, "100"]);
       await store.writeTrace(entries("trace-real", 2, { system: "manual" }, 10), NOW);
+      expect(Number(await backend.command(["TTL", keys.meta]))).toBeLessThanOrEqual(100);
       expect((await store.readTrace("trace-real"))?.summary.dropped).toEqual([
         { system: "manual", reason: "rate_limit_global", count: 2 },
       ]);
@@ -275,7 +278,19 @@ for (const kind of ["redis", "memory"] as const) {
       for (let i = 0; i < 5000; i++) write.extraDrops.push({ system: "browser", reason: `client_r${i}`, count: 1 });
       expect(await store.writeTrace(write, NOW)).toMatchObject({ accepted: 500 });
       const trace = await store.readTrace("trace-wide");
-      expect(trace?.summary.users).toHaveLength(500);
+      // The summary lists the first MAX_USERS_PER_TRACE users.
+      expect(trace?.summary.users).toHaveLength(100);
+      expect(trace?.summary.users).toContain("user-0");
+      // A user already listed is not counted twice; a new one past the cap is not listed.
+      const more = entries("trace-wide", 2, {}, 500);
+      more.entries = more.entries.map(({ entry }, i) => {
+        const e = { ...entry, user_id: i === 0 ? "user-0" : "user-new" };
+        return { entry: e, json: JSON.stringify(e), errorRef: errorRef(e) };
+      });
+      await store.writeTrace(more, NOW);
+      const users = (await store.readTrace("trace-wide"))?.summary.users;
+      expect(users).toHaveLength(100);
+      expect(users).not.toContain("user-new");
       // 16 reasons of their own, the other 4,984 counted together.
       expect(trace?.summary.dropped).toHaveLength(17);
       expect(trace?.summary.dropped[0]).toEqual({ system: "browser", reason: "other", count: 4984 });
@@ -310,6 +325,19 @@ for (const kind of ["redis", "memory"] as const) {
       expect(order).toEqual([...order].sort((a, b) => a - b));
       // With the default budget the same trace is read whole.
       expect((await store.readTrace("trace-big"))?.coverage.complete).toBe(true);
+    });
+
+    it("lists more error references than one reply carries, in pages, newest first", async () => {
+      const { store } = makeStore({ RATE_LIMIT_PER_TRACE_PER_HOUR: "100000", RATE_LIMIT_GLOBAL_PER_HOUR: "1000000" });
+      for (let i = 0; i < 3; i++) {
+        await store.writeTrace(entries(`trace-errs-${i}`, 400, { level: "error", message: `boom ${i}` }), NOW + i);
+      }
+      backend.stats.reset();
+      const refs = await store.listErrorRefs(NOW - 1000);
+      expect(refs).toHaveLength(1200);
+      expect(backend.stats.commands).toBe(2);
+      expect(refs[0]?.message).toBe("boom 2");
+      expect(refs.at(-1)?.message).toBe("boom 0");
     });
 
     it("pins a trace beyond the TTL and unpins it", async () => {

@@ -21,6 +21,7 @@ export const INGEST_ARGS = [
   "reserve",
   "max_entries",
   "max_bytes",
+  "max_users",
   "n_extra",
 ] as const;
 
@@ -62,6 +63,7 @@ local quotas = ARGV[${arg("quotas")}] -- per-system quotas, 'browser-400.convex-
 local reserve = tonumber(ARGV[${arg("reserve")}]) -- percent of every budget that only warn and error entries may use
 local max_entries = tonumber(ARGV[${arg("max_entries")}]) -- entries one trace holds at most
 local max_bytes = tonumber(ARGV[${arg("max_bytes")}]) -- bytes of entry JSON one trace holds at most
+local max_users = tonumber(ARGV[${arg("max_users")}]) -- distinct users one trace's meta lists at most
 local n_extra = tonumber(ARGV[${arg("n_extra")}]) -- drops decided before the store: (system, reason, count) each, then
 local payload = ARGV[#ARGV] -- the batch (layout.ts PAYLOAD), the raw body of the REST call
 
@@ -116,7 +118,7 @@ end
 -- Heads in parallel arrays, with per-system and per-level counts and repeats within the batch.
 local n, repeats = 0, false
 local bid, bsys, blvl, buser, first = {}, {}, {}, {}, {}
-local systems, levels, cnt_sys, cnt_lvl = {}, {}, {}, {}
+local systems, levels, cnt_sys, cnt_lvl, busers, seen_user = {}, {}, {}, {}, {}, {}
 for id, sys, lvl, user in string.gmatch(line(), '([^\\t]*)\\t([^\\t]*)\\t([^\\t]*)\\t([^\\t]*)\\t') do
   n = n + 1
   bid[n], bsys[n], blvl[n], buser[n] = id, sys, lvl, user
@@ -130,6 +132,10 @@ for id, sys, lvl, user in string.gmatch(line(), '([^\\t]*)\\t([^\\t]*)\\t([^\\t]
   if c then cnt_lvl[lvl] = c + 1 else
     cnt_lvl[lvl] = 1
     levels[#levels + 1] = lvl
+  end
+  if user ~= '' and not seen_user[user] then
+    seen_user[user] = true
+    busers[#busers + 1] = user
   end
 end
 if n == 0 or n > ${MAX_ENTRIES_PER_BATCH} then return redis.error_reply('ERR ingest script: 1 to ${MAX_ENTRIES_PER_BATCH} entries') end
@@ -147,11 +153,17 @@ if pos <= #payload + 1 or jsons[n] == '' then return redis.error_reply('ERR inge
 
 -- Every counter this batch can move, read in one call per hash; then the stored-id check.
 local tcur_f = ${f("rate")} .. bucket
-local want = { tcur_f, ${f("rate")} .. (bucket - 1), ${f("pinnedUntil")}, ${f("firstSeen")}, ${f("count")}, ${f("errors")}, ${f("bytes")} }
+local want = {
+  tcur_f, ${f("rate")} .. (bucket - 1), ${f("pinnedUntil")}, ${f("firstSeen")}, ${f("count")}, ${f("errors")},
+  ${f("bytes")}, ${f("userCount")},
+}
 local FIXED = #want
 for _, sys in ipairs(systems) do want[#want + 1] = ${f("system")} .. sys end
 for _, lvl in ipairs(levels) do want[#want + 1] = ${f("level")} .. lvl end
+for _, user in ipairs(busers) do want[#want + 1] = ${f("user")} .. user end
 local m = spread('HMGET', meta, want)
+local user_count, known_user = num(m[8]), {}
+for i, user in ipairs(busers) do known_user[user] = m[FIXED + #systems + #levels + i] ~= false end
 local tcur, tprev, pinned, exists = num(m[1]), num(m[2]), tonumber(m[3]), m[4] ~= false
 local count, bytes = num(m[5]), num(m[7])
 local cur = spread('HMGET', rlcur, { ${lua(RATE_GLOBAL_FIELD)}, unpack(systems) })
@@ -179,11 +191,16 @@ for _, sys in ipairs(systems) do
   local q = quota[sys] or 0
   if q > 0 and sprev[sys] * weight + scur[sys] + cnt_sys[sys] > ceiling(q, '') then fits = false end
 end
+-- Users already listed are not written again; past max_users new ones are not listed.
+local users_before = user_count
 local function add_user(user)
   if user ~= '' and not users[user] then
     users[user] = true
-    fields[#fields + 1] = ${f("user")} .. user
-    fields[#fields + 1] = 1
+    if not known_user[user] and user_count < max_users then
+      user_count = user_count + 1
+      fields[#fields + 1] = ${f("user")} .. user
+      fields[#fields + 1] = 1
+    end
   end
 end
 if fits then
@@ -272,6 +289,10 @@ if accepted > 0 then
       fields[#fields + 1] = num(m[FIXED + #systems + i]) + by_lvl[lvl]
     end
   end
+  if user_count ~= users_before then
+    fields[#fields + 1] = ${f("userCount")}
+    fields[#fields + 1] = user_count
+  end
   fields[#fields + 1] = ${f("lastSeen")}
   fields[#fields + 1] = now
   if not exists then
@@ -296,7 +317,8 @@ if has_drops and (accepted > 0 or exists) then
 end
 if #fields > 0 then
   spread('HSET', meta, fields)
-  redis.call('EXPIRE', meta, keep)
+  -- A write that stored nothing leaves the TTL as it is: the meta never outlives the entries it counts.
+  if accepted > 0 then redis.call('EXPIRE', meta, keep) end
 end
 if accepted > 0 then
   -- The index is trimmed when it grows (a new trace), not on every write.

@@ -18,8 +18,10 @@ export const META = {
   system: "sys:",
   /** `lvl:<level>`: entries stored by level. */
   level: "lvl:",
-  /** `user:<user_id>`: a user seen in the trace (value 1). */
+  /** `user:<user_id>`: a user seen in the trace (value 1), at most MAX_USERS_PER_TRACE of them. */
   user: "user:",
+  /** How many `user:` fields the hash holds. */
+  userCount: "users",
   /** `drop:<system>:<reason>`: entries not stored, by system and reason. */
   drop: "drop:",
   /** `rl:<window>`: the trace's own rate-limit counter for one window. */

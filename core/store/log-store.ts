@@ -5,10 +5,12 @@ import type { Config } from "../config.js";
 import { StoreUnavailableError } from "../errors.js";
 import {
   ERROR_INDEX_MAX,
+  ERROR_REFS_PAGE,
   LIST_REPLY_BYTES,
   MAX_DROP_REASON_CHARS,
   MAX_DROP_REASONS_PER_WRITE,
   MAX_TRACE_BYTES,
+  MAX_USERS_PER_TRACE,
   RATE_LIMIT_RESERVE_PERCENT,
   READ_MAX_BYTES,
   READ_MAX_PAGES,
@@ -159,6 +161,7 @@ export class LogStore {
       reserve: RATE_LIMIT_RESERVE_PERCENT,
       max_entries: this.config.maxEntriesPerTrace ?? Number.MAX_SAFE_INTEGER,
       max_bytes: MAX_TRACE_BYTES,
+      max_users: MAX_USERS_PER_TRACE,
       n_extra: drops.length,
     };
     const scriptKeys = INGEST_KEYS.map((name) => keyOf[name]);
@@ -278,12 +281,26 @@ export class LogStore {
     return out;
   }
 
-  /** Compact error references (entries with capped message and stack) received since `since` (ms), newest first. */
+  /**
+   * Compact error references (entries with capped message and stack) received since `since` (ms), newest first,
+   * in pages of ERROR_REFS_PAGE (a reference is up to about 2 KB, so a page stays far below Upstash's 10 MB).
+   */
   async listErrorRefs(since: number, max = ERROR_INDEX_MAX): Promise<LogEntry[]> {
     const idx = indexKeys(this.config.keyPrefix);
-    const refs = await this.call(() =>
-      this.redis.zrange<string[]>(idx.errors, "+inf", since, { byScore: true, rev: true, offset: 0, count: max }),
-    );
+    const refs: string[] = [];
+    while (refs.length < max) {
+      const count = Math.min(ERROR_REFS_PAGE, max - refs.length);
+      const page = await this.call(() =>
+        this.redis.zrange<string[]>(idx.errors, "+inf", since, {
+          byScore: true,
+          rev: true,
+          offset: refs.length,
+          count,
+        }),
+      );
+      refs.push(...page);
+      if (page.length < count) break;
+    }
     return parseStoredEntries(refs);
   }
 
