@@ -327,6 +327,18 @@ for (const kind of ["redis", "memory"] as const) {
       expect((await store.readTrace("trace-big"))?.coverage.complete).toBe(true);
     });
 
+    it("reads a 5 MB trace whole in pages, no reply over 3 MB, through an endpoint that refuses over 10 MB", async () => {
+      const { store } = makeStore({ RATE_LIMIT_PER_TRACE_PER_HOUR: "100000", RATE_LIMIT_GLOBAL_PER_HOUR: "1000000" });
+      const pad = "p".repeat(8000);
+      for (let i = 0; i < 600; i += 100) await store.writeTrace(entries("trace-5mb", 100, { message: pad }, i), NOW);
+      backend.stats.reset();
+      const trace = await store.readTrace("trace-5mb");
+      expect(trace?.coverage).toMatchObject({ complete: true, elements: 600, read: 600 });
+      expect(trace?.entries.map((e) => e.id)).toEqual(Array.from({ length: 600 }, (_, i) => `trace-5mb-${i}`));
+      expect(backend.stats.commands).toBeGreaterThan(1);
+      expect(backend.stats.largestReplyBytes).toBeLessThan(3_000_000);
+    });
+
     it("lists more error references than one reply carries, in pages, newest first", async () => {
       const { store } = makeStore({ RATE_LIMIT_PER_TRACE_PER_HOUR: "100000", RATE_LIMIT_GLOBAL_PER_HOUR: "1000000" });
       for (let i = 0; i < 3; i++) {
