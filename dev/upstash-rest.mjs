@@ -88,6 +88,7 @@ export async function startUpstashRest({
       const outcomes = await runBatch(commands, route === "/multi-exec");
       if (!Array.isArray(outcomes)) return reply(stats, res, 400, outcomes);
       return reply(
+        stats,
         res,
         200,
         outcomes.map((o) => bounded(encode(o, base64))),
