@@ -325,6 +325,22 @@ for (const kind of ["redis", "memory"] as const) {
       expect(order).toEqual([...order].sort((a, b) => a - b));
       // With the default budget the same trace is read whole.
       expect((await store.readTrace("trace-big"))?.coverage.complete).toBe(true);
+      // A window of what was not read, within the same small budget, page by page.
+      const [from] = trace!.coverage.not_read[0]!;
+      const part = await store.readTrace("trace-big", { maxBytes: 200_000, maxPages: 3, window: { from, count: 20 } });
+      expect(part!.entries.map((e) => Number(e.id.split("-").at(-1)))).toEqual(
+        Array.from({ length: 20 }, (_, i) => from + i),
+      );
+      expect(part!.coverage.complete).toBe(true);
+      const tiny = await store.readTrace("trace-big", {
+        maxBytes: 5_000,
+        maxPages: 2,
+        window: { from: 0, count: 300 },
+      });
+      expect(tiny!.coverage).toMatchObject({ complete: false });
+      expect(tiny!.coverage.note).toMatch(
+        /^Read \d of positions 0-299 of 300 stored entries .*Not read: \d+ entries at positions \d+-299/,
+      );
     });
 
     it("reads a 5 MB trace whole in pages, no reply over 3 MB, through an endpoint that refuses over 10 MB", async () => {

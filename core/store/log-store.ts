@@ -67,6 +67,11 @@ export interface ReadOptions {
   maxBytes?: number;
   /** Redis commands the read may take. Default READ_MAX_PAGES. */
   maxPages?: number;
+  /**
+   * Only these list positions, oldest first (`count` from `from`), e.g. to page through the part of a large trace
+   * that a default read left out (its `coverage.not_read`). Default: the whole trace, as described above.
+   */
+  window?: { from: number; count: number };
 }
 
 export type StoreConfig = Pick<
@@ -207,6 +212,7 @@ export class LogStore {
     const maxPages = Math.max(1, options.maxPages ?? READ_MAX_PAGES);
     let budget = Math.max(1, options.maxBytes ?? READ_MAX_BYTES);
     const raw = new Map<number, string>();
+    let last = -1;
     const read = async (notableMax: number, ranges: Range[], share = 1) => {
       const page = Math.min(READ_PAGE_BYTES, Math.floor(budget * share));
       const reply = byName(
@@ -218,18 +224,29 @@ export class LogStore {
         const start = Number(segments[i]);
         (segments[i + 1] as string[]).forEach((item, k) => {
           raw.set(start + k, item);
+          last = Math.max(last, start + k);
           budget -= item.length;
         });
       }
       return reply;
     };
+    const { window } = options;
+    const asked: Range = window
+      ? [Math.max(0, Math.floor(window.from)), Math.max(0, Math.floor(window.from)) + Math.max(1, window.count) - 1]
+      : [0, -1];
     // The first page reads from the start; when more pages may follow, it leaves them half the budget at least.
-    const first = await read(READ_NOTABLE_MAX, [[0, -1]], maxPages > 1 ? 0.5 : 1);
+    const first = await read(window ? 0 : READ_NOTABLE_MAX, [asked], maxPages > 1 && !window ? 0.5 : 1);
     const meta = first.meta as string[] | undefined;
     if (!meta || meta.length === 0) return null;
     const length = Number(first.length ?? 0);
     let pages = 1;
-    if (Number(first.complete) !== 1) {
+    let complete = Number(first.complete) === 1;
+    while (window && !complete && pages < maxPages && budget > 0) {
+      // The rest of the window, page by page.
+      complete = Number((await read(0, [[Math.max(last + 1, asked[0]), asked[1]]])).complete) === 1;
+      pages++;
+    }
+    if (!complete && !window) {
       const notable = parseNotable((first.notable as unknown[] | undefined) ?? []);
       const positions = new Set(raw.keys());
       let plan = planWindows(length, notable, positions);
@@ -248,6 +265,7 @@ export class LogStore {
       coverage: describeCoverage(
         length,
         new Set(positions),
+        window ? { from: asked[0], to: Math.min(asked[1], length - 1) } : undefined,
         `more than one read holds: ${mib(options.maxBytes ?? READ_MAX_BYTES)} in ${maxPages} pages`,
       ),
     };

@@ -28,7 +28,7 @@ describe("planWindows", () => {
 
 describe("describeCoverage", () => {
   it("is complete when every position was read", () => {
-    expect(describeCoverage(3, new Set([0, 1, 2]), "x")).toEqual({
+    expect(describeCoverage(3, new Set([0, 1, 2]), undefined, "x")).toEqual({
       complete: true,
       elements: 3,
       read: 3,
@@ -37,7 +37,7 @@ describe("describeCoverage", () => {
   });
 
   it("lists the ranges not read and says so in words", () => {
-    const c = describeCoverage(10, new Set([0, 1, 5, 9]), "more than one read holds");
+    const c = describeCoverage(10, new Set([0, 1, 5, 9]), undefined, "more than one read holds");
     expect(c.not_read).toEqual([
       [2, 4],
       [6, 8],

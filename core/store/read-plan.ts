@@ -77,12 +77,22 @@ export function planWindows(
   return out;
 }
 
-/** The account of a read: which positions of the list it did not read, and a sentence saying so. */
-export function describeCoverage(length: number, read: ReadonlySet<number>, why: string): TraceCoverage {
+/**
+ * The account of a read: which positions of the list it did not read, and a sentence saying so. A read of a
+ * window (`scope`) accounts for that window only.
+ */
+export function describeCoverage(
+  length: number,
+  read: ReadonlySet<number>,
+  scope: { from: number; to: number } | undefined,
+  why: string,
+): TraceCoverage {
   const gaps: Range[] = [];
   let start = -1;
-  for (let p = 0; p <= length; p++) {
-    const missing = p < length && !read.has(p);
+  const from = scope ? scope.from : 0;
+  const end = scope ? scope.to + 1 : length;
+  for (let p = from; p <= end; p++) {
+    const missing = p < end && !read.has(p);
     if (missing && start < 0) start = p;
     else if (!missing && start >= 0) {
       gaps.push([start, p - 1]);
@@ -90,7 +100,10 @@ export function describeCoverage(length: number, read: ReadonlySet<number>, why:
     }
   }
   if (gaps.length === 0) return { complete: true, elements: length, read: read.size, not_read: [] };
-  const skipped = length - read.size;
+  const skipped = gaps.reduce((n, [a, b]) => n + b - a + 1, 0);
+  const what = scope
+    ? `of positions ${from}-${end - 1} of ${length.toLocaleString("en-US")} stored entries`
+    : `of ${length.toLocaleString("en-US")} stored entries`;
   const shown = gaps.slice(0, COVERAGE_RANGES_MAX).map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`));
   const more = gaps.length > shown.length ? ` and ${gaps.length - shown.length} more ranges` : "";
   return {
@@ -99,8 +112,10 @@ export function describeCoverage(length: number, read: ReadonlySet<number>, why:
     read: read.size,
     not_read: gaps.slice(0, COVERAGE_RANGES_MAX),
     note:
-      `Read ${read.size.toLocaleString("en-US")} of ${length.toLocaleString("en-US")} stored entries (${why}): ` +
-      `the start, the end and the entries around the latest errors and warnings. Not read: ` +
+      `Read ${read.size.toLocaleString("en-US")} ${what} (${why})` +
+      (scope
+        ? ". Not read: "
+        : ": the start, the end and the entries around the latest errors and warnings. Not read: ") +
       `${skipped.toLocaleString("en-US")} entries at positions ${shown.join(", ")}${more}. ` +
       `The counts in the summary cover the whole trace.`,
   };
