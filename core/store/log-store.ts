@@ -7,33 +7,22 @@ import {
   ERROR_INDEX_MAX,
   ERROR_REFS_PAGE,
   LIST_REPLY_BYTES,
-  MAX_DROP_REASON_CHARS,
-  MAX_DROP_REASONS_PER_WRITE,
   MAX_TRACE_BYTES,
   MAX_USERS_PER_TRACE,
   RATE_LIMIT_RESERVE_PERCENT,
-  READ_MAX_BYTES,
-  READ_MAX_PAGES,
-  READ_NOTABLE_MAX,
-  READ_PAGE_BYTES,
   STORE_TIMEOUT_MS,
   TRACE_INDEX_MAX,
 } from "../limits.js";
 import type { LogEntry, TraceSummary } from "../schema.js";
 import { indexKeys, metaKey, RATE_WINDOW_MS, rateKey, traceKeys } from "./keys.js";
-import { byName, DROP, INGEST_REPLY, METAS_REPLY, PAYLOAD, READ_REPLY } from "./layout.js";
+import { byName, DROP, INGEST_REPLY, METAS_REPLY, PAYLOAD } from "./layout.js";
 import { SCRIPTS, type ScriptName } from "./scripts.js";
 import { INGEST_ARGS, INGEST_KEYS } from "./ingest-script.js";
 import { parseMeta } from "./meta.js";
 import { PATH_SAFE, PathEval, STORE_RETRIES } from "./rest-eval.js";
-import {
-  describeCoverage,
-  parseNotable,
-  parseStoredEntries,
-  planWindows,
-  type Range,
-  type TraceCoverage,
-} from "./read-plan.js";
+import { readBounded } from "./read-trace.js";
+import { boundDrops, summaryUser } from "./write-args.js";
+import { parseStoredEntries, type TraceCoverage } from "./read-plan.js";
 
 export { parseStoredEntries, type TraceCoverage } from "./read-plan.js";
 
@@ -209,66 +198,8 @@ export class LogStore {
    */
   async readTrace(traceId: string, options: ReadOptions = {}): Promise<StoredTrace | null> {
     const keys = traceKeys(this.config.keyPrefix, traceId);
-    const maxPages = Math.max(1, options.maxPages ?? READ_MAX_PAGES);
-    let budget = Math.max(1, options.maxBytes ?? READ_MAX_BYTES);
-    const raw = new Map<number, string>();
-    let last = -1;
-    const read = async (notableMax: number, ranges: Range[], share = 1) => {
-      const page = Math.min(READ_PAGE_BYTES, Math.floor(budget * share));
-      const reply = byName(
-        READ_REPLY,
-        await this.run("read", [keys.list, keys.meta, keys.notable], [page, notableMax, ...ranges.flat()].map(String)),
-      );
-      const segments = (reply.segments as unknown[] | undefined) ?? [];
-      for (let i = 0; i + 1 < segments.length; i += 2) {
-        const start = Number(segments[i]);
-        (segments[i + 1] as string[]).forEach((item, k) => {
-          raw.set(start + k, item);
-          last = Math.max(last, start + k);
-          budget -= item.length;
-        });
-      }
-      return reply;
-    };
-    const { window } = options;
-    const asked: Range = window
-      ? [Math.max(0, Math.floor(window.from)), Math.max(0, Math.floor(window.from)) + Math.max(1, window.count) - 1]
-      : [0, -1];
-    // The first page reads from the start; when more pages may follow, it leaves them half the budget at least.
-    const first = await read(window ? 0 : READ_NOTABLE_MAX, [asked], maxPages > 1 && !window ? 0.5 : 1);
-    const meta = first.meta as string[] | undefined;
-    if (!meta || meta.length === 0) return null;
-    const length = Number(first.length ?? 0);
-    let pages = 1;
-    let complete = Number(first.complete) === 1;
-    while (window && !complete && pages < maxPages && budget > 0) {
-      // The rest of the window, page by page.
-      complete = Number((await read(0, [[Math.max(last + 1, asked[0]), asked[1]]])).complete) === 1;
-      pages++;
-    }
-    if (!complete && !window) {
-      const notable = parseNotable((first.notable as unknown[] | undefined) ?? []);
-      const positions = new Set(raw.keys());
-      let plan = planWindows(length, notable, positions);
-      while (plan.length > 0 && pages < maxPages && budget > 0) {
-        const reply = await read(0, plan);
-        pages++;
-        if (Number(reply.complete) === 1) break;
-        plan = planWindows(length, notable, new Set(raw.keys()));
-      }
-    }
-    const positions = [...raw.keys()].sort((a, b) => a - b);
-    const entries = parseStoredEntries(positions.map((p) => raw.get(p)));
-    return {
-      entries,
-      summary: parseMeta(traceId, meta, Number(first.ttl)),
-      coverage: describeCoverage(
-        length,
-        new Set(positions),
-        window ? { from: asked[0], to: Math.min(asked[1], length - 1) } : undefined,
-        `more than one read holds: ${mib(options.maxBytes ?? READ_MAX_BYTES)} in ${maxPages} pages`,
-      ),
-    };
+    const run = (args: string[]) => this.run("read", [keys.list, keys.meta, keys.notable], args);
+    return readBounded(run, traceId, options);
   }
 
   /**
@@ -363,38 +294,6 @@ export class LogStore {
       throw new StoreUnavailableError(`The log store did not answer: ${describe(cause)}`, { cause });
     }
   }
-}
-
-/**
- * Drops decided before the store, bounded: reasons cut to MAX_DROP_REASON_CHARS, one counter per system and
- * reason, at most MAX_DROP_REASONS_PER_WRITE of them (the rest counted as `other`), so a client cannot grow the
- * script's arguments or the trace's meta without bound.
- */
-export function boundDrops(drops: TraceWrite["extraDrops"]): TraceWrite["extraDrops"] {
-  const merged = new Map<string, { system: string; reason: string; count: number }>();
-  let other: { system: string; reason: string; count: number } | undefined;
-  for (const d of drops) {
-    const count = Math.max(0, Math.floor(Number(d.count) || 0));
-    if (count === 0) continue;
-    const system = d.system.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 32) || "unknown";
-    const reason = d.reason.replace(/[\t\r\n:]/g, "_").slice(0, MAX_DROP_REASON_CHARS) || "unknown";
-    const key = `${system}:${reason}`;
-    const known = merged.get(key);
-    if (known) known.count += count;
-    else if (merged.size < MAX_DROP_REASONS_PER_WRITE) merged.set(key, { system, reason, count });
-    else if (other) other.count += count;
-    else other = { system, reason: "other", count };
-  }
-  return other ? [...merged.values(), other] : [...merged.values()];
-}
-
-/** A user id as the trace summary lists it: a field of the ingest payload, so no tabs or line breaks. */
-function summaryUser(user: string | undefined): string {
-  return user ? user.replace(/[\t\r\n]+/g, " ") : "";
-}
-
-function mib(bytes: number): string {
-  return `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
 }
 
 function describe(error: unknown): string {
