@@ -6,6 +6,7 @@ import { StoreUnavailableError } from "../errors.js";
 import {
   ERROR_INDEX_MAX,
   ERROR_REFS_PAGE,
+  MAX_ENTRIES_PER_BATCH,
   LIST_REPLY_BYTES,
   MAX_TRACE_BYTES,
   MAX_USERS_PER_TRACE,
@@ -125,6 +126,11 @@ export class LogStore {
    * raw body of one EVALSHA (see rest-eval.ts).
    */
   async writeTrace(write: TraceWrite, now = Date.now()): Promise<WriteResult> {
+    if (write.entries.length === 0) return { accepted: 0, duplicates: 0, dropped: noDrops(), retryAfterSeconds: 0 };
+    if (write.entries.length > MAX_ENTRIES_PER_BATCH) {
+      // The ingest path splits batches before this; the script refuses more, so never send them.
+      throw new Error(`writeTrace takes at most ${MAX_ENTRIES_PER_BATCH} entries, got ${write.entries.length}`);
+    }
     const { keyPrefix: prefix, logTtlSeconds } = this.config;
     const keys = traceKeys(prefix, write.traceId);
     const idx = indexKeys(prefix);
@@ -294,6 +300,10 @@ export class LogStore {
       throw new StoreUnavailableError(`The log store did not answer: ${describe(cause)}`, { cause });
     }
   }
+}
+
+function noDrops(): WriteResult["dropped"] {
+  return { [DROP.rateLimitTrace]: 0, [DROP.rateLimitSystem]: 0, [DROP.rateLimitGlobal]: 0, [DROP.traceFull]: 0 };
 }
 
 function describe(error: unknown): string {
