@@ -87,15 +87,18 @@ export function boundReply(encoded, limits) {
  * @param {string} body the script after its shebang line
  */
 export function checkDeclaredKeys(body) {
+  // Per run: the declared keys as a set and two small closures; the rest only for a call off that set.
+  const keyless = [...KEYLESS].map((c) => `["${c}"] = true`).join(", ");
+  const wide = DATABASE_WIDE.map((c) => `["${c}"] = true`).join(", ");
   const prelude =
     "local __declared = {} for _, k in ipairs(KEYS) do __declared[k] = true end " +
-    `local __keyless = { ${[...KEYLESS].map((c) => `["${c}"] = true`).join(", ")} } ` +
-    `local __wide = { ${DATABASE_WIDE.map((c) => `["${c}"] = true`).join(", ")} } ` +
-    "local function __check(cmd, key) local c = string.lower(tostring(cmd)) " +
-    "if __wide[c] then error({ err = 'ERR ' .. c .. ' is not allowed in a script with allow-key-locking' }) end " +
-    "if key ~= nil and not __keyless[c] and not __declared[tostring(key)] then " +
+    "local function __check(cmd, key) " +
+    "if key ~= nil and __declared[key] then return end " +
+    `local c = string.lower(tostring(cmd)) local keyless, wide = { ${keyless} }, { ${wide} } ` +
+    "if wide[c] then error({ err = 'ERR ' .. c .. ' is not allowed in a script with allow-key-locking' }) end " +
+    "if key ~= nil and not keyless[c] and not __declared[tostring(key)] then " +
     "error({ err = 'ERR script touched key ' .. tostring(key) .. ' not declared in KEYS (allow-key-locking: every key must be passed in KEYS)' }) end end " +
-    "local function __call(cmd, key, ...) __check(cmd, key) return redis.call(cmd, key, ...) end " +
-    "local function __pcall(cmd, key, ...) __check(cmd, key) return redis.pcall(cmd, key, ...) end ";
+    "local function __call(cmd, key, ...) if not __declared[key] then __check(cmd, key) end return redis.call(cmd, key, ...) end " +
+    "local function __pcall(cmd, key, ...) if not __declared[key] then __check(cmd, key) end return redis.pcall(cmd, key, ...) end ";
   return prelude + body.replace(/\bredis\.call\(/g, "__call(").replace(/\bredis\.pcall\(/g, "__pcall(");
 }
