@@ -34,3 +34,22 @@ export const ERROR_INDEX_MAX = 5_000;
 export const STORE_RETRY_AFTER_SECONDS = 5;
 /** Longest wait for one Redis request before the store counts as unreachable, ms. */
 export const STORE_TIMEOUT_MS = 5_000;
+
+// Hostile-input bounds: what one request may cost, and the sane range of what it may say.
+/** Latest time accepted in `timestamp` and `sent_at`, ms since epoch (2100-01-01T00:00:00Z); readers format times
+ * as dates, and a Date ends near 8.64e15. */
+export const MAX_TIME_MS = Date.UTC(2100, 0, 1);
+/** Most distinct traces one request may write: each costs one Redis command, so a request costs at most this many.
+ * Entries of further traces are refused with per-entry details. */
+export const MAX_TRACES_PER_REQUEST = 8;
+/** Most distinct `client_dropped` reasons kept per request; the rest are summed under `client_other`. */
+export const MAX_CLIENT_DROP_REASONS = 8;
+/** Longest `client_dropped` reason kept, characters (longer ones are cut). */
+export const MAX_DROP_REASON_CHARS = 40;
+/** Largest count accepted per `client_dropped` reason. */
+export const MAX_CLIENT_DROP_COUNT = 1_000_000;
+/** Extra characters of a long string read past its cap before redaction, so a secret crossing the cut is still
+ * recognised whole; anything further is never scanned. */
+export const REDACT_LOOKAHEAD_CHARS = 1024;
+/** Keys read per context object before bounding; further keys are dropped (the context is marked truncated). */
+export const MAX_CONTEXT_KEYS = 200;

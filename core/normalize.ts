@@ -12,6 +12,7 @@ import {
   TRUNCATION_MARKER,
 } from "./limits.js";
 import { redactString, redactValue } from "./redact.js";
+export { parseTraceparent } from "./ids.js";
 import {
   EnvelopeSchema,
   IncomingEntrySchema,
@@ -134,13 +135,6 @@ export function errorRef(entry: LogEntry): string {
     message: entry.message.slice(0, ERROR_REF_MESSAGE_CHARS),
     ...(entry.stack ? { stack: entry.stack.slice(0, ERROR_REF_STACK_CHARS) } : {}),
   });
-}
-
-/** Parses a W3C traceparent header (`00-<32 hex>-<16 hex>-<2 hex>`); undefined when absent or malformed. */
-export function parseTraceparent(header: string | null | undefined) {
-  const m = header?.trim().match(/^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/i);
-  if (!m || m[1] === "ff" || /^0+$/.test(m[2]!) || /^0+$/.test(m[3]!)) return undefined;
-  return { traceId: m[2]!.toLowerCase(), spanId: m[3]!.toLowerCase() };
 }
 
 export function isSystem(value: unknown): value is System {

@@ -1,6 +1,7 @@
 // The log entry model: one zod schema validates ingestion and shapes what tools return.
 // Types are inferred from these schemas; nothing else defines the shape of an entry.
 import { z } from "zod";
+import { SAFE_ID } from "./ids.js";
 
 export const SYSTEMS = ["browser", "convex", "worker", "manual"] as const;
 export const LEVELS = ["debug", "log", "info", "warn", "error"] as const;
@@ -10,14 +11,14 @@ export const SystemSchema = z
   .describe("Which part of the app wrote the entry: browser, convex, worker or manual.");
 export const LevelSchema = z.enum(LEVELS).describe("Console level: debug, log, info, warn or error.");
 
-/** Characters allowed in ids that become part of Redis keys: no spaces, braces, `*` or `/`. */
-export const SAFE_ID_PATTERN = /^[A-Za-z0-9._:-]+$/;
+/** Characters allowed in ids that become part of Redis keys: no spaces, braces, `*` or `/`, never `.` or `..`. */
+export const SAFE_ID_PATTERN = SAFE_ID;
 
 export const TraceIdSchema = z
   .string()
   .min(1, "trace_id is empty")
   .max(128, "trace_id is longer than 128 characters")
-  .regex(SAFE_ID_PATTERN, "trace_id may only contain letters, digits and . _ : -")
+  .regex(SAFE_ID_PATTERN, "trace_id may only contain letters, digits and . _ : -, and is not . or ..")
   .describe(
     "The trace id that ties one user action together across systems, e.g. '4bf92f3577b34da6a3ce929d0e0e4736'. Get one from list_traces, list_errors or search_logs.",
   );
@@ -26,7 +27,7 @@ export const EntryIdSchema = z
   .string()
   .min(1)
   .max(128)
-  .regex(SAFE_ID_PATTERN, "id may only contain letters, digits and . _ : -");
+  .regex(SAFE_ID_PATTERN, "id may only contain letters, digits and . _ : -, and is not . or ..");
 
 /** What a client sends. Unknown fields are stripped; oversized values are truncated later, not rejected. */
 export const IncomingEntrySchema = z.object({
