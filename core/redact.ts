@@ -24,7 +24,7 @@ export function isSensitiveKey(key: string): boolean {
 // after a bare colon is prose or a function path, not a value (`Refresh Token: Not Found`, `auth:sendPhoneCode`);
 // the server's rules (redact-server.ts) still redact such a word under a password-like name.
 const KEY_VALUE =
-  /(\\?["']?)\b([\w-]{0,30}?(?:pass(?:wd|word|phrase)?|pwd|secret|token|api[_-]?key|private[_-]?key|auth(?:orization)?|cookie|session(?:[_-]?id)?|jwt))(\\?["']?\s*(?:=|:(?![ \t]*(?!Bearer|Basic|Token)[a-z_]+(?:[\s)\]]|$)))\s*\\?["']?(?:(?:Bearer|Basic|Token)\s+)?)(?!(?:Bearer|Basic|Token)\b)[^\s"'&,;<>{}[\]\\]+/gi;
+  /(\\?["']?)\b([\w-]{0,30}?(?:pass(?:wd|word|phrase)?|pwd|secret|token|api[_-]?key|private[_-]?key|auth(?:orization)?|cookie|session(?:[_-]?id)?|jwt))(\\?["']?\s*(?:=|:(?![ \t]*(?!Bearer|Basic|Token)[a-z_]+(?![\w-])))\s*\\?["']?(?:(?:Bearer|Basic|Token)\s+)?)(?!(?:Bearer|Basic|Token)\b)[^\s"'&,;<>{}[\]\\]+/gi;
 
 // A string without any of these words cannot match KEY_VALUE.
 const MAY_HAVE_KEY_VALUE = /pass|pwd|secret|token|key|auth|cookie|session|jwt/i;
@@ -125,5 +125,15 @@ function walk(value: unknown, extra: readonly RedactPattern[], seen: WeakSet<obj
     }
   }
   seen.delete(value);
+  return out;
+}
+
+/** Only the value shapes (tokens, keys, URL credentials, card numbers), for text that is never a `name=value` list. */
+export function redactSecretShapes(s: string): string {
+  let out = s;
+  for (const [pattern, replacement, hint] of SECRET_VALUES) {
+    if (hint.test(out)) out = out.replace(pattern, replacement);
+  }
+  if (DIGIT_RUN.test(out)) out = out.replace(CARD_CANDIDATE, (m) => (isCardNumber(m) ? REDACTED : m));
   return out;
 }
