@@ -4,6 +4,11 @@ import { InputError } from "../core/errors.js";
 const JSON_TYPES = ["application/json", "text/plain"];
 
 export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+  return (await readJsonText(request, maxBytes)).value;
+}
+
+/** The body as decoded text and as parsed JSON. */
+export async function readJsonText(request: Request, maxBytes: number): Promise<{ text: string; value: unknown }> {
   const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   // A missing type is taken as JSON: curl and simple scripts often omit it.
   if (type && !JSON_TYPES.includes(type) && !type.endsWith("+json")) {
@@ -28,9 +33,9 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   return parseJson(await readCapped(stream, maxBytes));
 }
 
-function parseJson(text: string): unknown {
+function parseJson(text: string): { text: string; value: unknown } {
   try {
-    return JSON.parse(text);
+    return { text, value: JSON.parse(text) };
   } catch (error) {
     throw new InputError(`Malformed JSON: ${(error as Error).message}`);
   }
