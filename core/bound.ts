@@ -66,8 +66,7 @@ export function boundContextInput(value: Record<string, unknown>): { value: Reco
       return out;
     }
     const entries: Array<[string, unknown]> = [];
-    for (const key in v) {
-      if (!Object.hasOwn(v, key)) continue;
+    for (const key of Object.keys(v)) {
       if (entries.length >= MAX_CONTEXT_KEYS || budget <= 0) {
         cut = true;
         break;

@@ -44,6 +44,16 @@ const TimeSchema = (field: string) =>
     .nonnegative()
     .max(MAX_TIME_MS, `${field} must be milliseconds since the epoch, before 2100 (${MAX_TIME_MS})`);
 
+/**
+ * A JSON object, checked in constant time: a record schema would validate every key, and a context or a
+ * client_dropped map can hold 100,000 of them. Normalisation reads only as many as it keeps.
+ */
+const JsonObjectSchema = <T>(what: string) =>
+  z.custom<Record<string, T>>(
+    (v) => typeof v === "object" && v !== null && !Array.isArray(v),
+    `${what} must be a JSON object`,
+  );
+
 /** What a client sends. Unknown fields are stripped; oversized values are truncated later, not rejected. */
 export const IncomingEntrySchema = z.object({
   id: IncomingIdSchema.optional(),
@@ -57,7 +67,7 @@ export const IncomingEntrySchema = z.object({
   stack: z.string().optional(),
   /** Milliseconds since the epoch on the sender's clock; the receive time when absent. */
   timestamp: TimeSchema("timestamp").optional(),
-  context: z.record(z.string(), z.unknown()).optional(),
+  context: JsonObjectSchema<unknown>("context").optional(),
   url: z.string().max(4096).optional(),
 });
 export type IncomingEntry = z.infer<typeof IncomingEntrySchema>;
@@ -67,8 +77,9 @@ export const EnvelopeSchema = z.object({
   sent_at: TimeSchema("sent_at").optional(),
   batch_id: IncomingIdSchema.optional(),
   entries: z.array(z.unknown()),
-  /** Entries the client itself dropped before sending (full queue, client rate limit), by reason. */
-  client_dropped: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  /** Entries the client itself dropped before sending (full queue, client rate limit), by reason (counts checked
+   * and reasons bounded by normalisation). */
+  client_dropped: JsonObjectSchema<number>("client_dropped").optional(),
 });
 export type Envelope = z.infer<typeof EnvelopeSchema>;
 
