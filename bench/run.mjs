@@ -9,17 +9,23 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startStack } from "../dev/stack.mjs";
 import { runAnalysis, running as analysisChildren } from "./analysis-run.mjs";
+import { renderHostile, runHostile } from "./hostile-run.mjs";
 import { stackProcesses } from "./cpu.mjs";
 import { KEY_PREFIX, load, loadOptions, loadThreads, measure, quiesce } from "./measure.mjs";
 import { openProbe } from "./probe.mjs";
 import { headline, renderMarkdown } from "./report.mjs";
 
 const HELP = `Usage: npm run bench [-- --quick] [-- --duration S] [-- --skip-load] [-- --skip-analysis]
+       npm run bench -- --hostile [--quick]
 
 Starts the Worker (bench/wrangler.jsonc: the real app plus /bench/* baselines) on its own redis-server behind
 the local Upstash REST endpoint, loads it with autocannon on loopback, stops everything, and writes
 bench/results/latest.json and latest.md (partial.json and partial.md with --skip-load or --skip-analysis, so a
 partial run never replaces a whole one). Full run: about 4.5 min on 2 cores; --quick: about 2 min.
+
+--hostile runs only the hostile-input figures (no Worker, no Redis; about 1 min, --quick about 15 s): CPU per KiB
+of body for benign and hostile request bodies, analysis on hostile traces, search regexes on hostile text. Writes
+bench/results/hostile.json and hostile.md.
 `;
 
 const HEADLINE = { concurrency: 16, batch: 20 };
@@ -31,11 +37,22 @@ const { values: flags } = parseArgs({
     duration: { type: "string" },
     "skip-load": { type: "boolean", default: false },
     "skip-analysis": { type: "boolean", default: false },
+    hostile: { type: "boolean", default: false },
     help: { type: "boolean", short: "h" },
   },
 });
 if (flags.help) {
   process.stdout.write(HELP);
+  process.exit(0);
+}
+if (flags.hostile) {
+  const figures = await runHostile({ quick: flags.quick ?? false });
+  const dir = fileURLToPath(new URL("./results/", import.meta.url));
+  await mkdir(dir, { recursive: true });
+  const markdown = renderHostile(figures);
+  await writeFile(`${dir}hostile.json`, `${JSON.stringify({ at: new Date().toISOString(), ...figures }, null, 2)}\n`);
+  await writeFile(`${dir}hostile.md`, markdown);
+  console.log(markdown);
   process.exit(0);
 }
 const plan = flags.quick
