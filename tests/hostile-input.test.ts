@@ -51,6 +51,17 @@ describe("ids that would shift the REST path", () => {
   });
 });
 
+describe("bodies that are not what they claim", () => {
+  it("answers 400 to a large plain body sent as gzip, and the next request is unharmed", async () => {
+    const trace = uid();
+    const big = JSON.stringify([{ trace_id: trace, message: "x".repeat(28_000) }]);
+    const res = await post(big, { "content-encoding": "gzip" });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toMatch(/Could not read the body/);
+    expect((await post({ trace_id: trace, message: "next" })).status).toBe(202);
+  });
+});
+
 describe("times that break readers", () => {
   it("refuses a timestamp or sent_at of 1e300 at ingest", async () => {
     const res = await post({ trace_id: uid(), message: "x", timestamp: 1e300 });
