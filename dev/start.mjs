@@ -50,6 +50,19 @@ const stack = await startStack({ port, store, watch: true, ...(values.config ? {
   },
 );
 
+// A dead workerd leaves every request hanging or failing ("Your worker restarted mid-request"): say so and exit,
+// rather than stay up and silent. The Worker's own runtime starts with its first request, so one is made before
+// the processes are counted.
+await fetch(`${stack.url}/health`, { signal: AbortSignal.timeout(30_000) }).catch(() => {});
+const unwatch = watchRuntime((detail) => {
+  console.error(
+    `\nnpm run dev: the Worker runtime died (${detail}); requests to ${stack.url} would hang or fail from now on. Stopping everything; run npm run dev again.`,
+  );
+  // Stopping waits on the runtime that is already half gone: do not wait long.
+  setTimeout(() => process.exit(1), 10_000).unref();
+  stack.stop().finally(() => process.exit(1));
+});
+
 const generated = (/** @type {string} */ name) => (process.env[name] ? "" : " (generated; set it to keep it)");
 console.log(`
 debug-logs is running
@@ -69,17 +82,6 @@ INGEST_TOKEN=${stack.ingestToken}${generated("INGEST_TOKEN")}
 
 Ctrl-C to stop.
 `);
-
-// A dead workerd leaves every request hanging or failing ("Your worker restarted mid-request"): say so and exit,
-// rather than stay up and silent.
-const unwatch = watchRuntime((detail) => {
-  console.error(
-    `\nnpm run dev: the Worker runtime died (${detail}); requests to ${stack.url} would hang or fail from now on. Stopping everything; run npm run dev again.`,
-  );
-  // Stopping waits on the runtime that is already half gone: do not wait long.
-  setTimeout(() => process.exit(1), 10_000).unref();
-  stack.stop().finally(() => process.exit(1));
-});
 
 let signals = 0;
 const shutdown = (/** @type {string} */ signal) => {
