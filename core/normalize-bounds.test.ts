@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   MAX_CLIENT_DROP_REASONS,
   MAX_CONTEXT_KEYS,
+  MAX_DROP_REASON_CHARS,
   MAX_MESSAGE_CHARS,
   MAX_TRACES_PER_REQUEST,
   TRUNCATION_MARKER,
@@ -64,7 +65,9 @@ describe("normalisation of hostile input", () => {
     expect(clientDropped.queue_full_).toBe(2);
     expect(reasons.join()).not.toContain("sk_live");
     expect(Math.max(...Object.values(clientDropped))).toBeLessThanOrEqual(1_000_000);
-    for (const reason of reasons) expect(reason).toMatch(/^[A-Za-z0-9_]{1,40}$/);
+    // Whole under the store's reason limit once prefixed with client_.
+    for (const reason of reasons) expect(`client_${reason}`.length).toBeLessThanOrEqual(MAX_DROP_REASON_CHARS);
+    for (const reason of reasons) expect(reason).toMatch(/^[A-Za-z0-9_]+$/);
   });
 
   it("cuts deep and wide contexts before walking them, redacting what is kept", () => {

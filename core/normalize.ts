@@ -178,8 +178,11 @@ export function isSystem(value: unknown): value is System {
 
 /**
  * Client drop reasons as meta fields can hold them: at most MAX_CLIENT_DROP_REASONS (the rest summed as `other`),
- * letters, digits and `_` only, MAX_DROP_REASON_CHARS long, never a secret, counts at most MAX_CLIENT_DROP_COUNT.
+ * letters, digits and `_` only, short enough to stay whole under MAX_DROP_REASON_CHARS with their `client_` prefix,
+ * never a secret, counts at most MAX_CLIENT_DROP_COUNT.
  */
+const CLIENT_PREFIX = "client_";
+
 function boundClientDrops(reported: Record<string, unknown>): Record<string, number> {
   const out = new Map<string, number>();
   for (const raw of Object.keys(reported)) {
@@ -188,7 +191,7 @@ function boundClientDrops(reported: Record<string, unknown>): Record<string, num
     let reason = "other";
     // Only the first reasons are read at all; the rest are summed without looking at them.
     if (out.size < MAX_CLIENT_DROP_REASONS) {
-      reason = raw.slice(0, MAX_DROP_REASON_CHARS).replace(/[^A-Za-z0-9_]/g, "_") || "other";
+      reason = raw.slice(0, MAX_DROP_REASON_CHARS - CLIENT_PREFIX.length).replace(/[^A-Za-z0-9_]/g, "_") || "other";
       if (redactSecretShapes(reason) !== reason) reason = "other";
       const room = MAX_CLIENT_DROP_REASONS - (out.has("other") ? 0 : 1);
       if (!out.has(reason) && reason !== "other" && out.size >= room) reason = "other";
