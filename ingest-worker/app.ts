@@ -7,7 +7,7 @@ import { AuthError } from "../core/errors.js";
 import { ingestBatch } from "../core/ingest.js";
 import { parseTraceparent } from "../core/normalize.js";
 import { servicesFor } from "../core/services.js";
-import { readJsonBody } from "./body.js";
+import { readJsonText } from "./body.js";
 
 export type Bindings = Record<string, unknown>;
 
@@ -29,15 +29,18 @@ ingestApp.use("/log", browserCors);
 
 ingestApp.post("/log", async (c) => {
   const { config, store } = servicesFor(c.env);
-  await authorize(c.req.raw, config);
+  const admittedBy = await authorize(c.req.raw, config);
   const receivedAt = Date.now();
   // Development takes curl's default form type as JSON: `curl -X POST localhost:8787/log -d '{...}'` works as written.
-  const body = await readJsonBody(c.req.raw, config.maxBodyBytes, { formAsJson: config.development });
+  const body = await readJsonText(c.req.raw, config.maxBodyBytes, { formAsJson: config.development });
   const traceparent = parseTraceparent(c.req.header("traceparent"));
-  const result = await ingestBatch(store(), body, {
+  const result = await ingestBatch(store(), body.value, {
     receivedAt,
     defaultSystem: detectSystem((name) => c.req.header(name)),
+    // Any page on an allowed origin can post: only token holders may write (and spend the quota of) other systems.
+    ...(admittedBy === "origin" ? { forcedSystem: "browser" as const } : {}),
     redactPatterns: config.redactPatterns,
+    rawBody: body.text,
     ...(traceparent ? { traceparent } : {}),
   });
   return c.json(
@@ -51,19 +54,25 @@ ingestApp.post("/log", async (c) => {
   );
 });
 
-/** Ingest token, else an allowed browser Origin, else (development only) a loopback request with no Origin. */
-export async function authorize(request: Request, config: ReturnType<typeof servicesFor>["config"]): Promise<void> {
+/**
+ * Admits a token holder, a page on an allowed origin, or (development only) a loopback request with no Origin,
+ * and says which. The local loopback is trusted as a token holder is (it may name any system).
+ */
+export async function authorize(
+  request: Request,
+  config: ReturnType<typeof servicesFor>["config"],
+): Promise<"token" | "origin" | "loopback"> {
   const token = bearerToken(request.headers.get("authorization"));
   if (token) {
-    if (await tokenMatches(token, config.ingestTokens)) return;
+    if (await tokenMatches(token, config.ingestTokens)) return "token";
     throw new AuthError("The ingest token is not valid (Authorization: Bearer <INGEST_TOKEN>)", 403);
   }
   const origin = request.headers.get("origin");
   if (origin) {
-    if (originAllowed(origin, config.allowedOrigins, config.development)) return;
+    if (originAllowed(origin, config.allowedOrigins, config.development)) return "origin";
     throw new AuthError(`Origin ${origin} is not in ALLOWED_ORIGINS`, 403);
   }
-  if (config.development && fromLoopback(request)) return;
+  if (config.development && fromLoopback(request)) return "loopback";
   throw new AuthError(
     "No credentials: servers send Authorization: Bearer <INGEST_TOKEN>, browsers need an allowed Origin",
     403,

@@ -20,6 +20,15 @@ export async function readJsonBody(
   maxBytes: number,
   options: JsonBodyOptions = {},
 ): Promise<unknown> {
+  return (await readJsonText(request, maxBytes, options)).value;
+}
+
+/** The body as decoded text and as parsed JSON. */
+export async function readJsonText(
+  request: Request,
+  maxBytes: number,
+  options: JsonBodyOptions = {},
+): Promise<{ text: string; value: unknown }> {
   const type = mediaType(request);
   // A missing type is taken as JSON: curl and simple scripts often omit it.
   if (type && !JSON_TYPES.includes(type) && !type.endsWith("+json") && !(options.formAsJson && type === FORM_TYPE)) {
@@ -28,6 +37,7 @@ export async function readJsonBody(
   const declared = Number(request.headers.get("content-length") ?? NaN);
   if (declared > maxBytes) throw tooLarge(maxBytes);
   if (!request.body) throw new InputError("The request has no body: send a log entry or a batch");
+
   const encoding = (request.headers.get("content-encoding") ?? "").trim().toLowerCase();
   // The common case: a plain body whose declared length is within the limit (the runtime holds it to it).
   if (!encoding && declared <= maxBytes) return parseJson(await request.text());
@@ -42,19 +52,59 @@ export async function readBodyBytes(request: Request, maxBytes: number): Promise
   const encoding = (request.headers.get("content-encoding") ?? "").trim().toLowerCase();
   let stream: ReadableStream<Uint8Array> = request.body;
   if (encoding === "gzip" || encoding === "deflate") {
-    stream = stream.pipeThrough(
-      new DecompressionStream(encoding) as unknown as TransformStream<Uint8Array, Uint8Array>,
-    );
+    stream = decompress(await readBytes(stream, maxBytes), encoding);
   } else if (encoding && encoding !== "identity") {
     throw new InputError(`Unsupported content encoding '${encoding}': send gzip, deflate or none`, [], 415);
   }
-
   return readCapped(stream, maxBytes);
 }
 
-function parseJson(text: string): unknown {
+/**
+ * Compressed bytes through a DecompressionStream. The body is read whole first: a decompressor failing mid-body
+ * (a body that is not what its Content-Encoding says) left the request half read, and under wrangler dev the next
+ * request on that connection got "Your worker restarted mid-request". Every failure here is handled.
+ */
+function decompress(bytes: Uint8Array, encoding: "gzip" | "deflate"): ReadableStream<Uint8Array> {
+  const decompressor = new DecompressionStream(encoding) as unknown as TransformStream<Uint8Array, Uint8Array>;
+  const writer = decompressor.writable.getWriter();
+  writer
+    .write(bytes)
+    .then(() => writer.close())
+    .catch(() => writer.abort().catch(() => {}));
+  return decompressor.readable;
+}
+
+/** The whole body as bytes, at most maxBytes. */
+async function readBytes(stream: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  return concat(chunks, size);
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+function parseJson(text: string): { text: string; value: unknown } {
   try {
-    return JSON.parse(text);
+    return { text, value: JSON.parse(text) };
   } catch (error) {
     throw new InputError(`Malformed JSON: ${(error as Error).message}`);
   }
@@ -79,13 +129,7 @@ async function readCapped(stream: ReadableStream<Uint8Array>, maxBytes: number):
     if (error instanceof InputError) throw error;
     throw new InputError(`Could not read the body: ${(error as Error).message} (is it really gzip?)`);
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return concat(chunks, size);
 }
 
 function tooLarge(maxBytes: number): InputError {

@@ -29,7 +29,7 @@ otlpApp.post(OTLP_LOGS_PATH, async (c) => {
   const { config, store } = servicesFor(c.env);
   const request = c.req.raw;
   const protobuf = isProtobuf(request);
-  await authorize(request, config);
+  const admittedBy = await authorize(request, config);
   const type = mediaType(request);
   if (!protobuf && type && type !== JSON_TYPE) {
     throw new InputError(`Unsupported content type '${type}': OTLP/HTTP sends ${PROTOBUF} or ${JSON_TYPE}`, [], 415);
@@ -47,6 +47,8 @@ otlpApp.post(OTLP_LOGS_PATH, async (c) => {
     ? await ingestBatch(store(), mapping.entries, {
         receivedAt,
         defaultSystem: "manual",
+        // As on POST /log: a page on an allowed origin writes browser entries only, whatever its resource says.
+        ...(admittedBy === "origin" ? { forcedSystem: "browser" as const } : {}),
         redactPatterns: config.redactPatterns,
       })
     : undefined;

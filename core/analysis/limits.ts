@@ -78,3 +78,11 @@ export const REGEX_MAX_UNBOUNDED = 3;
  * quantifiers. Worst-case backtracking grows as n^(k+1); these keep one test near 5 ms on hostile text.
  */
 export const REGEX_INPUT_CHARS: readonly number[] = [8_192, 2_000, 300, 80];
+/**
+ * Estimated steps one regex test may take: start positions times the repeat counts of every quantifier and the
+ * alternatives of every group (see safe-regex.ts). Fits every pattern the table above allows; a text too short to
+ * fit it is cut further.
+ */
+export const REGEX_WORK_MAX = 1.5e8;
+/** Shortest text a search regex must be able to see; a pattern whose work does not fit even this is refused. */
+export const REGEX_MIN_INPUT_CHARS = 64;

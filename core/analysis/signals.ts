@@ -37,14 +37,16 @@ function contextStatus(entry: LogEntry): number {
 
 export type IdentifierKind = "request id" | "uuid" | "id" | "status" | "quoted value" | "function";
 
+// Prefixes that start at word boundaries inside a run are bounded (see VOLATILE in fingerprint.ts).
 const IDENTIFIERS = new RegExp(
   [
-    /\b(?:x-)?(?:request|req|correlation)[ _-]?id\b["']?\s*[:=]?\s*["']?(?<request>(?=[\w-]*\d)[\w-]{6,64})/.source,
+    /\b(?:x-)?(?:request|req|correlation)[ _-]?id\b["']?[ \t]*[:=]?[ \t]*["']?(?<request>(?=[\w-]{0,64}\d)[\w-]{6,64})/
+      .source,
     /\b(?<uuid>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b/.source,
     /\b(?:status|http|code)\D{0,3}(?<status>[45]\d\d)\b/.source,
     /"(?<dq>[^"\n]{3,100})"|'(?<sq>[^'\n]{3,100})'|`(?<bq>[^`\n]{3,100})`/.source,
-    /\b(?<fn>[a-z_][\w/]*:[a-z_]\w*)\b/.source,
-    /\b(?<id>(?=[a-z_-]*\d)(?=\d*[a-z_-])[a-z0-9_-]{8,64}|0x[0-9a-f]{6,})\b/.source,
+    /\b(?<fn>[a-z_][\w/]{0,100}:[a-z_]\w*)\b/.source,
+    /\b(?<id>(?=[a-z_-]{0,64}\d)(?=\d*[a-z_-])[a-z0-9_-]{8,64}|0x[0-9a-f]{6,})\b/.source,
   ].join("|"),
   "gi",
 );
