@@ -9,10 +9,10 @@ const req = (url: string, headers: Record<string, string> = {}) => new Request(u
 
 describe("authorize", () => {
   it("admits a loopback request without Origin or token in development only", async () => {
-    await expect(authorize(req("http://localhost:8787/log"), dev)).resolves.toBeUndefined();
-    await expect(
-      authorize(req("http://127.0.0.1:8787/log", { "cf-connecting-ip": "127.0.0.1" }), dev),
-    ).resolves.toBeUndefined();
+    await expect(authorize(req("http://localhost:8787/log"), dev)).resolves.toBe("loopback");
+    await expect(authorize(req("http://127.0.0.1:8787/log", { "cf-connecting-ip": "127.0.0.1" }), dev)).resolves.toBe(
+      "loopback",
+    );
     await expect(authorize(req("http://localhost:8787/log"), prod)).rejects.toMatchObject({ status: 403 });
   });
 
@@ -25,8 +25,8 @@ describe("authorize", () => {
     ]) {
       await expect(authorize(request, dev)).rejects.toMatchObject({ name: "AuthError", status: 403 });
     }
-    await expect(
-      authorize(req("https://x.example/log", { authorization: "Bearer secret" }), prod),
-    ).resolves.toBeUndefined();
+    await expect(authorize(req("https://x.example/log", { authorization: "Bearer secret" }), prod)).resolves.toBe(
+      "token",
+    );
   });
 });
