@@ -3,7 +3,7 @@
 // list; arrow keys move between rows and Enter expands one.
 import { formatRelative } from "../core/analysis/format.js";
 import type { Correlation } from "../core/analysis/index.js";
-import type { EntryView } from "../core/query-trace.js";
+import type { EntryView } from "../core/query-get-trace.js";
 import type { EntryResponse } from "./api.js";
 import { fill, h, type Child } from "./dom.js";
 import { describeError, getJson } from "./http.js";

@@ -2,7 +2,7 @@
 import { ResourceTemplate, type McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { TraceIdSchema } from "../core/params.js";
-import { loadTrace } from "../core/query-trace.js";
+import { loadTrace } from "../core/query-shared.js";
 import type { Services } from "../core/services.js";
 import { recoveryText } from "./define-tool.js";
 

@@ -1,7 +1,7 @@
 // correlate_trace: the senior engineer's pass over one trace: corrected timeline, error chains, root cause.
 import { z } from "zod";
 import { TraceIdSchema } from "../../core/params.js";
-import { correlate } from "../../core/query-trace.js";
+import { correlate } from "../../core/query-correlate-trace.js";
 import { LevelSchema, SystemSchema } from "../../core/schema.js";
 import { defineTool } from "../define-tool.js";
 import { BudgetSchema } from "./schemas.js";

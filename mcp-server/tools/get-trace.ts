@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { EntryFilterSchema } from "../../core/analysis/index.js";
 import { CursorSchema, LimitSchema, TraceIdSchema } from "../../core/params.js";
-import { getTrace } from "../../core/query-trace.js";
+import { getTrace } from "../../core/query-get-trace.js";
 import { TraceSummarySchema } from "../../core/schema.js";
 import { defineTool } from "../define-tool.js";
 import { BudgetSchema, EntryViewSchema } from "./schemas.js";

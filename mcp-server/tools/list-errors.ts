@@ -1,7 +1,7 @@
 // list_errors: what is failing across recent traces, grouped by fingerprint.
 import { z } from "zod";
 import { CursorSchema, LimitSchema, SinceMinutesSchema, TraceIdSchema } from "../../core/params.js";
-import { listErrors } from "../../core/query-search.js";
+import { listErrors } from "../../core/query-list-errors.js";
 import { SystemSchema } from "../../core/schema.js";
 import { defineTool } from "../define-tool.js";
 

@@ -1,7 +1,7 @@
 // list_traces: where an agent starts: which traces exist, how busy, and which have errors.
 import { z } from "zod";
 import { CursorSchema, LimitSchema, SinceMinutesSchema } from "../../core/params.js";
-import { listTraces } from "../../core/query-traces.js";
+import { listTraces } from "../../core/query-list-traces.js";
 import { SystemSchema, TraceSummarySchema } from "../../core/schema.js";
 import { defineTool } from "../define-tool.js";
 import { ago, countsText, droppedText } from "./shared.js";

@@ -1,7 +1,7 @@
 // pin_trace: keep a trace beyond the default hour while it is being debugged, or release it.
 import { z } from "zod";
 import { TraceIdSchema } from "../../core/params.js";
-import { pinTrace } from "../../core/query-traces.js";
+import { pinTrace } from "../../core/query-pin-trace.js";
 import { defineTool } from "../define-tool.js";
 
 export const pinTraceTool = defineTool({

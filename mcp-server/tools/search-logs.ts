@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { EntryFilterSchema } from "../../core/analysis/index.js";
 import { CursorSchema, LimitSchema, SinceMinutesSchema, TraceIdSchema } from "../../core/params.js";
-import { searchLogs } from "../../core/query-search.js";
+import { searchLogs } from "../../core/query-search-logs.js";
 import { defineTool } from "../define-tool.js";
 import { EntryViewSchema } from "./schemas.js";
 

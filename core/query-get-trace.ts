@@ -1,22 +1,19 @@
-// get_trace and correlate_trace: one trace read once from the store, analysed in core/analysis,
-// rendered within a token budget, with a structured page for tools and the JSON API.
+// get_trace: one trace read once from the store, in corrected order, filtered and rendered within a token
+// budget, with a structured page for the tool and the JSON API.
 import {
   buildTimeline,
-  correlateTrace,
   decodeCursor,
   encodeCursor,
   filterTimeline,
-  renderCorrelation,
   renderTrace,
   traceWarnings,
-  type Correlation,
   type EntryFilter,
   type RenderedPage,
   type TimelineEntry,
 } from "./analysis/index.js";
-import { traceNotFound } from "./query-traces.js";
+import { loadTrace } from "./query-shared.js";
 import type { LogEntry, TraceSummary } from "./schema.js";
-import type { LogStore, StoredTrace } from "./store/log-store.js";
+import type { LogStore } from "./store/log-store.js";
 
 /** Characters of a message kept in a structured entry (the text rendering has its own cap). */
 export const STRUCTURED_MESSAGE_CHARS = 300;
@@ -54,12 +51,6 @@ export interface TracePage {
   page: RenderedPage;
 }
 
-export async function loadTrace(store: LogStore, traceId: string): Promise<StoredTrace> {
-  const trace = await store.readTrace(traceId);
-  if (!trace) throw traceNotFound(traceId);
-  return trace;
-}
-
 export async function getTrace(store: LogStore, query: TraceQuery): Promise<TracePage> {
   const { trace_id, limit, cursor, budget_tokens, ...filter } = query;
   const scope = { tool: "get_trace", trace_id, filter, limit };
@@ -89,22 +80,6 @@ export async function getTrace(store: LogStore, query: TraceQuery): Promise<Trac
     warnings,
     page,
   };
-}
-
-/** The correlation of one trace (what the JSON API returns). */
-export async function analyseTrace(store: LogStore, traceId: string): Promise<Correlation> {
-  const { entries, summary } = await loadTrace(store, traceId);
-  return correlateTrace(entries, summary);
-}
-
-/** The correlation with its text report for an agent (correlate_trace). */
-export async function correlate(
-  store: LogStore,
-  traceId: string,
-  budgetTokens?: number,
-): Promise<{ correlation: Correlation; page: RenderedPage }> {
-  const correlation = await analyseTrace(store, traceId);
-  return { correlation, page: renderCorrelation(correlation, budgetTokens ? { budgetTokens } : {}) };
 }
 
 export function entryView(item: TimelineEntry): EntryView {

@@ -1,7 +1,5 @@
-// list_traces and pin_trace: recent traces from the index, filtered and paged, and retention control.
+// list_traces: recent traces from the index, filtered and paged.
 import { decodeCursor, encodeCursor } from "./analysis/cursor.js";
-import { InputError, NotFoundError } from "./errors.js";
-import type { Config } from "./config.js";
 import type { System, TraceSummary } from "./schema.js";
 import type { LogStore } from "./store/log-store.js";
 
@@ -41,33 +39,4 @@ export async function listTraces(store: LogStore, params: ListTracesParams, now:
     total: matching.length,
     ...(next < matching.length ? { next_cursor: encodeCursor(next, scope) } : {}),
   };
-}
-
-export interface PinResult {
-  trace_id: string;
-  pinned: boolean;
-  ttl_seconds: number;
-  expires_at: number;
-}
-
-export async function pinTrace(
-  store: LogStore,
-  config: Pick<Config, "pinMaxSeconds">,
-  traceId: string,
-  hours: number,
-  now: number,
-): Promise<PinResult> {
-  if (hours * 3600 > config.pinMaxSeconds) {
-    throw new InputError(`hours must be at most ${config.pinMaxSeconds / 3600} (PIN_MAX_SECONDS)`);
-  }
-  const ttl = await store.pinTrace(traceId, Math.round(hours * 3600), now);
-  if (ttl === null) throw traceNotFound(traceId);
-  return { trace_id: traceId, pinned: hours > 0, ttl_seconds: ttl, expires_at: now + ttl * 1000 };
-}
-
-/** The one wording for an unknown or expired trace, with the way out. */
-export function traceNotFound(traceId: string): NotFoundError {
-  return new NotFoundError(
-    `No trace '${traceId}' in the store: it never existed or expired (traces are kept about an hour unless pinned). Call list_traces to see recent trace ids, or search_logs to find one by text.`,
-  );
 }
