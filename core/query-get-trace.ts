@@ -1,103 +1,84 @@
-// get_trace: one trace read once from the store, in corrected order, filtered and rendered within a token
-// budget, with a structured page for the tool and the JSON API.
+// get_trace: one trace read once from the store, in corrected order, filtered, and one page of it built
+// within the answer budget (core/views/trace.ts), with the text rendered from that page.
 import {
+  AROUND_CONTEXT_ENTRIES,
   buildTimeline,
-  decodeCursor,
-  encodeCursor,
   filterTimeline,
-  renderTrace,
   traceWarnings,
   type EntryFilter,
-  type RenderedPage,
-  type TimelineEntry,
 } from "./analysis/index.js";
-import { loadTrace } from "./query-shared.js";
-import type { LogEntry, TraceSummary } from "./schema.js";
+import { InputError } from "./errors.js";
+import { loadTrace, paging } from "./query-shared.js";
+import { describeSince, isNew, parseSince, sinceToken } from "./since.js";
 import type { LogStore } from "./store/log-store.js";
+import type { Answer } from "./views/page.js";
+import type { TraceView } from "./views/schema.js";
+import { buildTraceView, traceText } from "./views/trace.js";
 
-/** Characters of a message kept in a structured entry (the text rendering has its own cap). */
-export const STRUCTURED_MESSAGE_CHARS = 300;
-
-export interface TraceQuery extends EntryFilter {
+export interface TraceQuery extends Omit<EntryFilter, "since"> {
   trace_id: string;
+  /** A time (ms since epoch, corrected) or a since token from an earlier answer. */
+  since?: number | string;
+  /** An entry id: the page starts a few entries before it. */
+  around?: string;
   limit: number;
   cursor?: string;
   budget_tokens?: number;
+  /** Characters instead of the token budget (the JSON API). */
+  max_chars?: number;
 }
 
-/** An entry as tools return it: corrected time first, message capped, no context. */
-export interface EntryView {
-  id: string;
-  timestamp: number;
-  rel_ms: number;
-  system: LogEntry["system"];
-  level: LogEntry["level"];
-  message: string;
-  source?: string;
-  stack_top?: string;
-  span_id?: string;
-  user_id?: string;
-}
+export async function getTrace(store: LogStore, query: TraceQuery, now = Date.now()): Promise<Answer<TraceView>> {
+  const { trace_id, limit, cursor, budget_tokens, max_chars, around, since, ...rest } = query;
+  const mark = typeof since === "string" ? parseSince(since) : undefined;
+  const filter: EntryFilter = { ...rest, ...(typeof since === "number" ? { since } : {}) };
+  const page = paging({ tool: "get_trace", trace_id, filter, limit, since: mark ? since : undefined }, cursor);
+  if (around !== undefined && cursor) throw new InputError("give either cursor or around, not both");
 
-export interface TracePage {
-  trace_id: string;
-  summary: TraceSummary;
-  total_entries: number;
-  matching: number;
-  entries: EntryView[];
-  truncated: boolean;
-  next_cursor?: string;
-  warnings: string[];
-  page: RenderedPage;
-}
-
-export async function getTrace(store: LogStore, query: TraceQuery): Promise<TracePage> {
-  const { trace_id, limit, cursor, budget_tokens, ...filter } = query;
-  const scope = { tool: "get_trace", trace_id, filter, limit };
-  const offset = cursor ? decodeCursor(cursor, scope) : 0;
   const { entries, summary } = await loadTrace(store, trace_id);
   const timeline = buildTimeline(entries);
-  const items = filterTimeline(timeline.entries, filter);
-  const warnings = traceWarnings(entries, summary, timeline.skew.systems);
-  const page = renderTrace(
-    { trace_id, timeline, items, filter: describeFilter(filter), warnings },
+  let items = filterTimeline(timeline.entries, filter);
+  if (mark) items = items.filter((i) => isNew(mark, i.entry.received_at, i.entry.id));
+  let offset = page.offset;
+  if (around !== undefined) {
+    const pos = items.findIndex((i) => i.entry.id === around);
+    if (pos < 0) {
+      throw new InputError(
+        `around: no entry '${around}' among the ${items.length} entries of trace ${trace_id} that match the filters. Use an id from this trace's answers, or drop the filters.`,
+      );
+    }
+    offset = Math.max(0, pos - AROUND_CONTEXT_ENTRIES);
+  }
+  const jumpArgs = {
+    trace_id,
+    ...rest,
+    ...(since !== undefined ? { since } : {}),
+    ...(limit !== 200 ? { limit } : {}),
+  };
+  const view = buildTraceView(
+    {
+      trace_id,
+      summary,
+      timeline,
+      items,
+      ...(describeFilter(filter) ? { filter: describeFilter(filter) } : {}),
+      ...(mark ? { newOnly: describeSince(mark, "entries") } : {}),
+      warnings: traceWarnings(entries, summary, timeline.skew.systems),
+      since: sinceToken(
+        entries.map((e) => ({ at: e.received_at, key: e.id })),
+        now,
+      ),
+      jump: `get_trace ${JSON.stringify({ ...jumpArgs, around: "<id>" })}`,
+    },
     {
       offset,
-      maxItems: limit,
+      maxRows: limit,
       ...(budget_tokens ? { budgetTokens: budget_tokens } : {}),
-      continueWith: (n) => `cursor "${encodeCursor(n, scope)}"`,
+      ...(max_chars ? { maxChars: max_chars } : {}),
+      cursorAt: page.cursorAt,
     },
   );
-  const shown = items.slice(page.offset, page.offset + page.shown);
-  return {
-    trace_id,
-    summary,
-    total_entries: entries.length,
-    matching: items.length,
-    entries: shown.map(entryView),
-    truncated: page.next_offset !== null,
-    ...(page.next_offset !== null ? { next_cursor: encodeCursor(page.next_offset, scope) } : {}),
-    warnings,
-    page,
-  };
-}
-
-export function entryView(item: TimelineEntry): EntryView {
-  const e = item.entry;
-  const view: EntryView = {
-    id: e.id,
-    timestamp: Math.round(item.t),
-    rel_ms: Math.round(item.rel_ms),
-    system: e.system,
-    level: e.level,
-    message:
-      e.message.length > STRUCTURED_MESSAGE_CHARS ? `${e.message.slice(0, STRUCTURED_MESSAGE_CHARS)}…` : e.message,
-  };
-  if (e.source) view.source = e.source;
-  if (e.stack) view.stack_top = e.stack.split("\n").slice(0, 3).join("\n").slice(0, 400);
-  if (e.span_id) view.span_id = e.span_id;
-  if (e.user_id) view.user_id = e.user_id;
-  return view;
+  return { view, text: traceText(view) };
 }
 
 export function describeFilter(filter: EntryFilter): string | undefined {

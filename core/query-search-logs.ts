@@ -1,18 +1,12 @@
 // search_logs: entries by text or bounded regex across recent traces.
-import {
-  buildTimeline,
-  decodeCursor,
-  encodeCursor,
-  filterTimeline,
-  renderSearchHits,
-  type EntryFilter,
-  type RenderedPage,
-} from "./analysis/index.js";
+import { buildTimeline, filterTimeline, type EntryFilter } from "./analysis/index.js";
 import { InputError } from "./errors.js";
 import type { LogEntry } from "./schema.js";
-import { entryView, type EntryView } from "./query-get-trace.js";
-import { loadTrace } from "./query-shared.js";
+import { loadTrace, paging } from "./query-shared.js";
 import type { LogStore } from "./store/log-store.js";
+import type { Answer } from "./views/page.js";
+import type { SearchView } from "./views/schema.js";
+import { buildSearchView, searchText } from "./views/search.js";
 
 /** Traces read by one search, newest activity first (each read is one Redis command). */
 export const SEARCH_TRACES_MAX = 50;
@@ -25,22 +19,14 @@ export interface SearchQuery extends Omit<EntryFilter, "text"> {
   trace_id?: string;
   limit: number;
   cursor?: string;
+  budget_tokens?: number;
 }
 
-export interface SearchResult {
-  hits: Array<EntryView & { trace_id: string }>;
-  total: number;
-  traces_searched: number;
-  next_cursor?: string;
-  page: RenderedPage;
-}
-
-export async function searchLogs(store: LogStore, q: SearchQuery, now: number): Promise<SearchResult> {
+export async function searchLogs(store: LogStore, q: SearchQuery, now: number): Promise<Answer<SearchView>> {
   if (!q.query && !q.regex) throw new InputError("Give query (text) or regex to search for");
-  const { limit, cursor, since_minutes, query, trace_id, ...rest } = q;
+  const { limit, cursor, since_minutes, query, trace_id, budget_tokens, ...rest } = q;
   const filter: EntryFilter = { ...rest, ...(query ? { text: query } : {}) };
-  const scope = { tool: "search_logs", filter, since_minutes, trace_id, limit };
-  const offset = cursor ? decodeCursor(cursor, scope) : 0;
+  const page = paging({ tool: "search_logs", filter, since_minutes, trace_id, limit }, cursor);
   const since = now - since_minutes * 60_000;
 
   const ids = trace_id ? [trace_id] : (await store.listTraces(since, SEARCH_TRACES_MAX + 1)).map((t) => t.trace_id);
@@ -62,21 +48,19 @@ export async function searchLogs(store: LogStore, q: SearchQuery, now: number): 
   const label = [query ? `text ${JSON.stringify(query)}` : "", q.regex ? `regex ${JSON.stringify(q.regex)}` : ""]
     .filter(Boolean)
     .join(" and ");
-  const page = renderSearchHits(
+  const view = buildSearchView(
     {
       query: `${label} in the last ${since_minutes} min${trace_id ? ` of trace ${trace_id}` : ""}`,
       hits,
+      traces_searched: traces.filter(Boolean).length,
       ...(notSearched ? { notSearched } : {}),
     },
-    { offset, maxItems: limit, continueWith: (n) => `cursor "${encodeCursor(n, scope)}"` },
+    {
+      offset: page.offset,
+      maxRows: limit,
+      ...(budget_tokens ? { budgetTokens: budget_tokens } : {}),
+      cursorAt: page.cursorAt,
+    },
   );
-  return {
-    hits: hits
-      .slice(page.offset, page.offset + page.shown)
-      .map((h) => ({ ...entryView(h), trace_id: h.entry.trace_id })),
-    total: hits.length,
-    traces_searched: traces.filter(Boolean).length,
-    ...(page.next_offset !== null ? { next_cursor: encodeCursor(page.next_offset, scope) } : {}),
-    page,
-  };
+  return { view, text: searchText(view) };
 }

@@ -11,9 +11,10 @@ export interface ToolContext {
   now: number;
 }
 
+/** A tool's answer: the view (sent as structuredContent, which is all Claude Code's model reads) and its text. */
 export interface ToolResult<O> {
+  view: O;
   text: string;
-  structured: O;
 }
 
 export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
@@ -45,8 +46,8 @@ export function registerTool(server: McpServer, tool: ToolDefinition, services: 
     },
     async (input: unknown): Promise<CallToolResult> => {
       try {
-        const { text, structured } = await tool.handler(input as never, { services, now: Date.now() });
-        return { content: [{ type: "text", text }], structuredContent: structured as Record<string, unknown> };
+        const { text, view } = await tool.handler(input as never, { services, now: Date.now() });
+        return { content: [{ type: "text", text }], structuredContent: view as Record<string, unknown> };
       } catch (error) {
         return { isError: true, content: [{ type: "text", text: recoveryText(tool.name, error) }] };
       }

@@ -154,11 +154,11 @@ describe("correlateTrace", () => {
     });
     const c = correlateTrace(entries, summary);
     expect(c.warnings).toEqual([
-      "37 browser entries dropped by rate_limit_trace: the trace is incomplete",
+      '37 browser entries dropped by "rate_limit_trace": the trace is incomplete',
       "the trace summary counts 50 entries but 6 were read: the rest expired or were trimmed",
       "1 entry had fields cut to fit the limits (message: 1, stack: 1): their full text was not stored",
     ]);
-    expect(c.summary).toContain("Caveats: 37 browser entries dropped by rate_limit_trace");
+    expect(c.summary).toContain('Caveats: 37 browser entries dropped by "rate_limit_trace"');
   });
 
   it("warns when a clock could only be estimated loosely", () => {
