@@ -69,6 +69,7 @@ export async function getTrace(store: LogStore, query: TraceQuery, now = Date.no
         now,
       ),
       jump: `get_trace ${JSON.stringify({ ...jumpArgs, around: "<id>" })}`,
+      listAll: `get_trace ${JSON.stringify({ trace_id, levels: ["warn", "error"] })}`,
     },
     {
       offset,

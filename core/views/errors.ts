@@ -32,7 +32,10 @@ export function buildErrorsView(input: ErrorsViewInput, options: PageOptions): E
   };
   const room = new Room(options.maxChars ?? answerChars(options.budgetTokens));
   room.charge(view, headerText(view));
-  room.charge({ stopped: "budget", next_cursor: options.cursorAt(groups.length), from: 1e9, to: 1e9 }, "x".repeat(200));
+  room.charge(
+    { stopped: "budget", next_cursor: options.cursorAt(groups.length), from: 1e9, to: 1e9 },
+    "x".repeat(450 + view.since.length),
+  );
   const offset = Math.min(Math.max(0, options.offset), groups.length);
   let stopped: "limit" | "budget" | undefined;
   for (let k = offset; k < groups.length; k++) {

@@ -90,7 +90,7 @@ export function quotedMessage(message: string, messageCut?: number): string {
 /** A row as text: `+1.234s browser error "message"  [id]  x3 until +1.500s [id3]`, then its stack. */
 export function rowText(row: EntryRow | HitRow, indent = "  "): string {
   const time =
-    "at" in row ? `${new Date(row.at).toISOString()} ${row.trace_id}` : formatRelative(row.rel_ms).padStart(9);
+    "at" in row ? ` ${new Date(row.at).toISOString()} ${row.trace_id}` : formatRelative(row.rel_ms).padStart(9);
   let line = `${indent}${row.failure ? "!" : " "}${time} ${row.system.padEnd(7)} ${row.level.padEnd(5)} ${quotedMessage(row.message, row.message_cut)}  [${row.id}]`;
   if (row.count) {
     const until = "at" in row ? new Date(row.last_at ?? row.at).toISOString() : formatRelative(row.last_rel_ms ?? 0);

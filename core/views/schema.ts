@@ -82,6 +82,7 @@ export const ElsewhereSchema = z
     rows: z.array(EntryRowSchema).describe("One row per distinct failure, repeats folded, messages short."),
     more: z.number().optional().describe("Distinct failures not listed here."),
     jump: z.string().describe("The call that opens a page around one of these failures."),
+    list_all: z.string().optional().describe("When some are not listed: the call that lists every failure."),
   })
   .describe("Failures outside this page: nothing failing is hidden by paging.");
 

@@ -28,7 +28,7 @@ export function buildSearchView(input: SearchViewInput, options: PageOptions): S
   };
   const room = new Room(options.maxChars ?? answerChars(options.budgetTokens));
   room.charge(view, headerText(view));
-  room.charge({ stopped: "budget", next_cursor: options.cursorAt(hits.length), from: 1e9, to: 1e9 }, "x".repeat(200));
+  room.charge({ stopped: "budget", next_cursor: options.cursorAt(hits.length), from: 1e9, to: 1e9 }, "x".repeat(300));
   const offset = Math.min(Math.max(0, options.offset), hits.length);
   let covered = 0;
   let stopped: "limit" | "budget" | undefined;

@@ -23,6 +23,8 @@ export interface TraceViewInput {
   since: string;
   /** The call that opens a page around an entry, with `<id>` for the entry id. */
   jump: string;
+  /** The call that lists every failure (repeats folded). */
+  listAll: string;
 }
 
 export function buildTraceView(input: TraceViewInput, options: PageOptions): TraceView {
@@ -58,7 +60,10 @@ export function buildTraceView(input: TraceViewInput, options: PageOptions): Tra
   const room = new Room(options.maxChars ?? answerChars(options.budgetTokens));
   // The header, and the page facts at their largest (a cursor and the stop reason).
   room.charge(view, headerText(view));
-  room.charge({ stopped: "budget", next_cursor: options.cursorAt(items.length), from: 1e9, to: 1e9 }, "x".repeat(200));
+  room.charge(
+    { stopped: "budget", next_cursor: options.cursorAt(items.length), from: 1e9, to: 1e9 },
+    "x".repeat(450 + view.since.length),
+  );
 
   const failures = failureRuns(items);
   // Room for the failures outside the page, set aside before the page is packed.
@@ -98,7 +103,10 @@ export function buildTraceView(input: TraceViewInput, options: PageOptions): Tra
   if (outside.length) {
     const elsewhere = { count: 0, rows: [] as EntryRow[], jump: input.jump };
     const listRoom = new Room(reserve + pageRoom.left);
-    listRoom.charge(elsewhere, "x".repeat(200));
+    listRoom.charge(
+      { ...elsewhere, more: 1e6, list_all: input.listAll },
+      "x".repeat(200 + input.jump.length + input.listAll.length),
+    );
     for (const f of outside) {
       elsewhere.count += f.count;
       if (elsewhere.rows.length >= ELSEWHERE_ROWS_MAX) continue;
@@ -106,7 +114,7 @@ export function buildTraceView(input: TraceViewInput, options: PageOptions): Tra
       if (listRoom.take(row, rowText(row))) elsewhere.rows.push(row);
     }
     const more = outside.length - elsewhere.rows.length;
-    view.elsewhere = { ...elsewhere, ...(more > 0 ? { more } : {}) };
+    view.elsewhere = { ...elsewhere, ...(more > 0 ? { more, list_all: input.listAll } : {}) };
   }
   return view;
 }
@@ -168,7 +176,7 @@ export function traceText(view: TraceView): string {
     );
     lines.push(...el.rows.map((r) => rowText(r)));
     if (el.more)
-      lines.push(`  (${plural(el.more, "more distinct failure")}: filter levels ["warn","error"] to list them all)`);
+      lines.push(`  (${plural(el.more, "more distinct failure")} not listed; list them all with ${el.list_all})`);
   }
   lines.push(pageText(view.page, ["entry", "entries"]));
   lines.push(`Since: pass since "${view.since}" later to get only entries that arrive after this answer.`);

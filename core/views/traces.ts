@@ -28,7 +28,10 @@ export function buildTracesView(input: TracesViewInput, options: PageOptions): T
   };
   const room = new Room(options.maxChars ?? answerChars(options.budgetTokens));
   room.charge(view, headerText(view));
-  room.charge({ stopped: "budget", next_cursor: options.cursorAt(traces.length), from: 1e9, to: 1e9 }, "x".repeat(200));
+  room.charge(
+    { stopped: "budget", next_cursor: options.cursorAt(traces.length), from: 1e9, to: 1e9 },
+    "x".repeat(450 + view.since.length),
+  );
   const offset = Math.min(Math.max(0, options.offset), traces.length);
   let stopped: "limit" | "budget" | undefined;
   for (let k = offset; k < traces.length; k++) {
@@ -110,7 +113,8 @@ function headerText(view: TracesView): string {
   if (view.total === 0) {
     return `No traces ${view.scope}${view.new_only ? `, ${view.new_only}` : ""} match. Widen since_minutes or drop filters; check that clients post to /log.\n${view.note}`;
   }
-  return `${plural(view.total, "trace")} ${view.scope}${view.new_only ? `, ${view.new_only}` : ""} match, newest activity first.\n${view.note}`;
+  const verb = view.total === 1 ? "matches" : "match";
+  return `${plural(view.total, "trace")} ${view.scope}${view.new_only ? `, ${view.new_only}` : ""} ${verb}, newest activity first.\n${view.note}`;
 }
 
 export function tracesText(view: TracesView, now: number): string {
