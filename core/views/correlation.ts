@@ -54,10 +54,15 @@ export function buildCorrelationView(
       return { ...s, message, ...(messageCut ? { message_cut: messageCut } : {}) };
     }),
     warnings: labels(c.warnings, ANSWER_LIST_MAX * 2, "more warnings"),
-    timeline: c.timeline.map((l) => {
+    timeline: foldLines(c.timeline).map(({ line: l, count, last }) => {
       const entry = entryOf(l.id);
       const [message, messageCut] = cut(entry?.message ?? l.message, l.failure ? Infinity : ROUTINE_MESSAGE_CHARS);
-      return { ...l, message, ...(messageCut ? { message_cut: messageCut } : {}) };
+      return {
+        ...l,
+        message,
+        ...(messageCut ? { message_cut: messageCut } : {}),
+        ...(count > 1 ? { count, last_id: last.id, last_rel_ms: last.rel_ms } : {}),
+      };
     }),
     hops: c.hops.map((x) => ({ ...x })),
     gaps: c.gaps.map((x) => ({ ...x })),
@@ -85,6 +90,28 @@ export function buildCorrelationView(
   }
   if (Object.keys(leftOut).length) view.left_out = leftOut;
   return view;
+}
+
+/** Consecutive timeline lines (adjacent in the trace) with the same system, level and message, as one. */
+function foldLines(lines: Correlation["timeline"]) {
+  const runs: Array<{ line: Correlation["timeline"][number]; count: number; last: Correlation["timeline"][number] }> =
+    [];
+  for (const l of lines) {
+    const run = runs[runs.length - 1];
+    const p = run?.last;
+    if (
+      run &&
+      p &&
+      p.index + 1 === l.index &&
+      p.system === l.system &&
+      p.level === l.level &&
+      p.message === l.message
+    ) {
+      run.last = l;
+      run.count++;
+    } else runs.push({ line: l, count: 1, last: l });
+  }
+  return runs;
 }
 
 /** A root cause too long for the whole budget keeps what fits of its message (the cut is reported). */
@@ -125,7 +152,8 @@ function stormText(s: View["retry_storms"][number]): string {
 }
 
 function lineText(l: View["timeline"][number]): string {
-  return `  ${l.failure ? "!" : " "}${formatRelative(l.rel_ms).padStart(10)} ${l.system.padEnd(7)} ${l.level.padEnd(5)} ${quotedMessage(l.message, l.message_cut)}  [${l.id}]`;
+  const repeat = l.count ? `  x${l.count} until ${formatRelative(l.last_rel_ms ?? l.rel_ms)} [${l.last_id}]` : "";
+  return `  ${l.failure ? "!" : " "}${formatRelative(l.rel_ms).padStart(10)} ${l.system.padEnd(7)} ${l.level.padEnd(5)} ${quotedMessage(l.message, l.message_cut)}  [${l.id}]${repeat}`;
 }
 
 function hopText(h: View["hops"][number]): string {
@@ -165,13 +193,13 @@ export function correlationText(v: View): string {
   if (v.warnings.length) lines.push("Warnings:", ...v.warnings.map((w) => `  - ${w}`));
   if (v.timeline.length) {
     lines.push(
-      `Timeline (${v.timeline.length} of ${plural(stats.timeline_total, "entry", "entries")}; ! marks failures; get_trace shows all):`,
+      `Timeline (${v.timeline.reduce((n, l) => n + (l.count ?? 1), 0)} of ${plural(stats.timeline_total, "entry", "entries")}; ! marks failures; get_trace shows all):`,
     );
     let expected = 0;
     for (const l of v.timeline) {
       if (l.index > expected) lines.push(`            (${plural(l.index - expected, "entry", "entries")} not shown)`);
       lines.push(lineText(l));
-      expected = l.index + 1;
+      expected = l.index + (l.count ?? 1);
     }
     if (stats.timeline_total > expected) {
       lines.push(`            (${plural(stats.timeline_total - expected, "entry", "entries")} not shown)`);

@@ -208,6 +208,9 @@ export const TimelineLineViewSchema = z.looseObject({
   message: z.string(),
   message_cut: z.number().optional(),
   failure: z.boolean(),
+  count: z.number().optional().describe("Identical consecutive entries folded into this line (to last_id)."),
+  last_id: z.string().optional(),
+  last_rel_ms: z.number().optional(),
 });
 
 export const HopViewSchema = z.looseObject({
