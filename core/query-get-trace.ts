@@ -32,8 +32,10 @@ export async function getTrace(store: LogStore, query: TraceQuery, now = Date.no
   const { trace_id, limit, cursor, budget_tokens, max_chars, around, since, ...rest } = query;
   const mark = typeof since === "string" ? parseSince(since) : undefined;
   const filter: EntryFilter = { ...rest, ...(typeof since === "number" ? { since } : {}) };
+  if (around !== undefined && cursor) {
+    throw new InputError("give either cursor (the next page) or around (a page at one entry), not both");
+  }
   const page = paging({ tool: "get_trace", trace_id, filter, limit, since: mark ? since : undefined }, cursor);
-  if (around !== undefined && cursor) throw new InputError("give either cursor or around, not both");
 
   const { entries, summary } = await loadTrace(store, trace_id);
   const timeline = buildTimeline(entries);

@@ -23,7 +23,8 @@ export interface SearchQuery extends Omit<EntryFilter, "text"> {
 }
 
 export async function searchLogs(store: LogStore, q: SearchQuery, now: number): Promise<Answer<SearchView>> {
-  if (!q.query && !q.regex) throw new InputError("Give query (text) or regex to search for");
+  if (!q.query && !q.regex)
+    throw new InputError('search_logs needs query (text) or regex, e.g. { "query": "timeout" }');
   const { limit, cursor, since_minutes, query, trace_id, budget_tokens, ...rest } = q;
   const filter: EntryFilter = { ...rest, ...(query ? { text: query } : {}) };
   const page = paging({ tool: "search_logs", filter, since_minutes, trace_id, limit }, cursor);

@@ -63,9 +63,11 @@ export function recoveryText(tool: string, error: unknown): string {
     return `Invalid arguments for ${tool}: ${error.message}${details}`;
   }
   if (error instanceof StoreUnavailableError) {
-    return `The log store is not reachable right now (${error.message}). Retry in a few seconds.`;
+    return `The log store is not reachable right now (${error.message}). The arguments are fine: call ${tool} again in a few seconds.`;
   }
-  if (error instanceof ConfigError) return `The debug-logs server is misconfigured: ${error.message}`;
+  if (error instanceof ConfigError) {
+    return `The debug-logs server is misconfigured: ${error.message}. Retrying will not help; tell the user the server needs this setting.`;
+  }
   console.error(`tool ${tool} failed:`, error);
-  return `${tool} failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`;
+  return `${tool} failed unexpectedly (a server error, not your arguments): ${error instanceof Error ? error.message : String(error)}. Retry once; if it fails again, tell the user the debug-logs server needs attention.`;
 }

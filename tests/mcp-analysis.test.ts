@@ -255,6 +255,7 @@ describe("resource and prompt", () => {
     const res = await client.readResource({ uri: `trace://${trace}` });
     const body = JSON.parse((res.contents[0] as { text: string }).text);
     expect(body.trace_id).toBe(trace);
+    expect(body.note).toMatch(/data written by the app and its users/);
     expect(body.entries).toHaveLength(9);
     expect(body.summary.error_count).toBe(2);
     const prompt = await client.getPrompt({ name: "debug_trace", arguments: { symptom: "checkout does nothing" } });

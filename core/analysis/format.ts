@@ -33,6 +33,14 @@ export function safeText(text: string): string {
   return text.replace(HIDDEN_BREAKS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
+/**
+ * JSON.stringify with the same characters escaped (`\u2028` ...). They can only occur inside strings there, so the
+ * escapes are lossless: the JSON parses to the same value.
+ */
+export function safeJson(value: unknown): string {
+  return JSON.stringify(value).replace(HIDDEN_BREAKS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 /** A value quoted as a JSON string, cut to `max` characters: log content rendered as data. */
 export function quote(text: string, max = 120): string {
   return JSON.stringify(safeText(text.length > max ? `${text.slice(0, max)}…` : text));

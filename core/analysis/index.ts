@@ -30,4 +30,4 @@ export { answerChars, budgetChars, estimateTokens, resolveBudget, Room, sizeOf }
 export { compileFilter, EntryFilterSchema, filterTimeline, type EntryFilter } from "./filter.js";
 export { checkRegex, type SafeRegex } from "./safe-regex.js";
 export { decodeCursor, encodeCursor } from "./cursor.js";
-export { capText, formatDuration, formatRelative, quote, safeText } from "./format.js";
+export { capText, formatDuration, formatRelative, quote, safeJson, safeText } from "./format.js";

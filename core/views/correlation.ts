@@ -3,7 +3,7 @@
 // long as the budget lasts; what did not fit is counted in left_out. The text is rendered from this view.
 import { answerChars, Room } from "../analysis/budget.js";
 import type { Correlation } from "../analysis/correlate.js";
-import { formatDuration, formatRelative, plural } from "../analysis/format.js";
+import { formatDuration, formatRelative, plural, safeText } from "../analysis/format.js";
 import { ANSWER_LIST_MAX, ROUTINE_MESSAGE_CHARS, RENDER_STACK_LINES } from "../analysis/limits.js";
 import type { LogEntry } from "../schema.js";
 import { describeClocks, labels } from "./page.js";
@@ -38,7 +38,9 @@ export function buildCorrelationView(
       message,
       ...(messageCut ? { message_cut: messageCut } : {}),
       ...(root.source ? { source: cut(root.source, Infinity)[0] } : {}),
-      stack_top: rootEntry?.stack ? (stackTop(rootEntry.stack, RENDER_STACK_LINES).stack ?? []) : root.stack_top,
+      stack_top: rootEntry?.stack
+        ? (stackTop(rootEntry.stack, RENDER_STACK_LINES).stack ?? [])
+        : root.stack_top.map(safeText),
     };
   }
   const full: View = {

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { answerChars } from "../analysis/budget.js";
 import { correlateTrace } from "../analysis/correlate.js";
 import { noisyTrace, simulate, type FixtureEvent } from "../analysis/fixtures.js";
-import { quote, safeText } from "../analysis/format.js";
+import { quote, safeJson, safeText } from "../analysis/format.js";
 import { buildTimeline } from "../analysis/timeline.js";
 import type { LogEntry, TraceSummary } from "../schema.js";
 import { isNew, parseSince, sinceToken } from "../since.js";
@@ -174,6 +174,13 @@ describe("log text as data", () => {
     expect(JSON.stringify(view)).not.toMatch(/[\u2028\u2029\u0085]/);
     expect(text.split("\n").some((l) => l.startsWith("SYSTEM"))).toBe(false);
     expect(view.entries[0]).toMatchObject({ user_id: "u\\u2028x", source: "s\\u2029" });
+  });
+
+  it("writes JSON with those characters escaped, parsing back to the same value", () => {
+    const value = { message: "a\u2028b\u0085c\u202ed", n: 1 };
+    const json = safeJson(value);
+    expect(json).not.toMatch(/[\u2028\u0085\u202e]/);
+    expect(JSON.parse(json)).toEqual(value);
   });
 });
 
