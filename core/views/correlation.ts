@@ -1,12 +1,12 @@
 // The correlate_trace answer, built from the Correlation object: the summary and the root cause first
 // (its message whole, its top frames), then chains, retry storms, warnings, timeline, hops and gaps for as
 // long as the budget lasts; what did not fit is counted in left_out. The text is rendered from this view.
-import { answerChars, Room } from "../analysis/budget.js";
+import type { Room } from "../analysis/budget.js";
 import type { Correlation } from "../analysis/correlate.js";
 import { formatDuration, formatRelative, plural, safeText } from "../analysis/format.js";
 import { ANSWER_LIST_MAX, ROUTINE_MESSAGE_CHARS, RENDER_STACK_LINES } from "../analysis/limits.js";
 import type { LogEntry } from "../schema.js";
-import { describeClocks, labels } from "./page.js";
+import { describeClocks, labels, roomFor } from "./page.js";
 import { cut, quotedMessage, stackTop } from "./rows.js";
 import { DATA_NOTE, type CorrelationView } from "./schema.js";
 
@@ -70,7 +70,7 @@ export function buildCorrelationView(
     gaps: c.gaps.map((x) => ({ ...x })),
   };
 
-  const room = new Room(options.maxChars ?? answerChars(options.budgetTokens));
+  const room = roomFor(options);
   const view: View = { ...full, error_chains: [], retry_storms: [], warnings: [], timeline: [], hops: [], gaps: [] };
   room.charge(view, headText(view));
   // left_out at its largest, and the section titles of the text.

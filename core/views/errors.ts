@@ -1,11 +1,10 @@
 // The list_errors answer: error groups by fingerprint, most frequent first, each with a whole sample
 // message and its top frames, paged by group within the budget.
-import { answerChars, Room } from "../analysis/budget.js";
 import type { ErrorGroup } from "../analysis/fingerprint.js";
 import { plural, safeText } from "../analysis/format.js";
 import { RENDER_STACK_LINES } from "../analysis/limits.js";
 import type { LogEntry } from "../schema.js";
-import { pageText, type PageOptions } from "./page.js";
+import { packPage, pageReserve, pageText, roomFor, type PageOptions } from "./page.js";
 import { cut, quotedMessage, shrinkRow, stackTop } from "./rows.js";
 import { DATA_NOTE, type ErrorGroupRow, type ErrorsView } from "./schema.js";
 
@@ -30,45 +29,27 @@ export function buildErrorsView(input: ErrorsViewInput, options: PageOptions): E
     page: { from: 0, to: 0, of: groups.length, rows: 0 },
     since: input.since,
   };
-  const room = new Room(options.maxChars ?? answerChars(options.budgetTokens));
+  const room = roomFor(options);
+  const paging = { ...options, total: groups.length };
   room.charge(view, headerText(view));
-  room.charge(
-    { stopped: "budget", next_cursor: options.cursorAt(groups.length), from: 1e9, to: 1e9 },
-    "x".repeat(450 + view.since.length),
-  );
-  const offset = Math.min(Math.max(0, options.offset), groups.length);
-  let stopped: "limit" | "budget" | undefined;
-  for (let k = offset; k < groups.length; k++) {
-    if (view.groups.length >= options.maxRows) {
-      stopped = "limit";
-      break;
+  pageReserve(room, paging, view.since.length);
+  const rowsFrom = function* () {
+    for (let k = Math.min(Math.max(0, options.offset), groups.length); k < groups.length; k++) {
+      const g = groups[k]!;
+      yield { row: () => groupRow(g, input.samples.get(g.sample_id)), covers: 1 };
     }
-    let row = groupRow(groups[k]!, input.samples.get(groups[k]!.sample_id));
-    if (!room.take(row, groupText(row))) {
-      if (view.groups.length > 0) {
-        stopped = "budget";
-        break;
-      }
-      const { stack: _s, ...rest } = row;
-      const small = shrinkRow(
-        { ...rest, id: row.sample_id, rel_ms: 0, system: "manual", level: "error" },
-        room.left - 400,
-      );
-      row = { ...rest, message: small.message, ...(small.message_cut ? { message_cut: small.message_cut } : {}) };
-      room.charge(row, groupText(row));
-    }
-    view.groups.push(row);
-  }
-  const end = offset + view.groups.length;
-  view.page = {
-    from: view.groups.length ? offset + 1 : 0,
-    to: end,
-    of: groups.length,
-    rows: view.groups.length,
-    ...(stopped ? { stopped } : {}),
-    ...(end < groups.length ? { next_cursor: options.cursorAt(end) } : {}),
   };
+  const packed = packPage(rowsFrom(), room, paging, groupText, shrinkGroup);
+  view.groups = packed.rows;
+  view.page = packed.page;
   return view;
+}
+
+/** A group too big for the room alone keeps what fits of its sample message, without the stack. */
+function shrinkGroup(row: ErrorGroupRow, chars: number): ErrorGroupRow {
+  const { stack: _s, ...rest } = row;
+  const small = shrinkRow({ ...rest, id: row.sample_id, rel_ms: 0, system: "manual", level: "error" }, chars - 400);
+  return { ...rest, message: small.message, ...(small.message_cut ? { message_cut: small.message_cut } : {}) };
 }
 
 function groupRow(g: ErrorGroup, sample: LogEntry | undefined): ErrorGroupRow {

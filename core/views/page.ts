@@ -1,5 +1,6 @@
 // What every paged answer shares: its options, the closing line (what was shown, what was left out, how to
 // continue), bounded lists of labels, and the clock sentence.
+import { answerChars, Room } from "../analysis/budget.js";
 import { plural, safeText } from "../analysis/format.js";
 import { ANSWER_LABEL_CHARS } from "../analysis/limits.js";
 import type { Page } from "./schema.js";
@@ -15,6 +16,62 @@ export interface PageOptions {
   maxChars?: number;
   /** The cursor that continues at an item index. */
   cursorAt: (offset: number) => string;
+}
+
+/** The room of one answer: maxChars when given (the JSON API), else the token budget. */
+export function roomFor(options: { budgetTokens?: number; maxChars?: number }): Room {
+  return new Room(options.maxChars ?? answerChars(options.budgetTokens));
+}
+
+/**
+ * Fills one page from `source` (rows built lazily, each covering one or more items) until `maxRows` or the room
+ * runs out. The first row always goes in, shrunk to the room when it is too big alone, so paging moves on.
+ */
+export function packPage<R>(
+  source: Iterable<{ row: () => R; covers: number }>,
+  room: Room,
+  options: PageOptions & { total: number },
+  textOf: (row: R) => string,
+  shrink: (row: R, chars: number) => R,
+): { rows: R[]; page: Page } {
+  const offset = Math.min(Math.max(0, options.offset), options.total);
+  const rows: R[] = [];
+  let covered = 0;
+  let stopped: Page["stopped"];
+  for (const next of source) {
+    if (rows.length >= options.maxRows) {
+      stopped = "limit";
+      break;
+    }
+    let row = next.row();
+    if (!room.take(row, textOf(row))) {
+      if (rows.length > 0) {
+        stopped = "budget";
+        break;
+      }
+      row = shrink(row, room.left);
+      room.charge(row, textOf(row));
+    }
+    rows.push(row);
+    covered += next.covers;
+  }
+  const end = offset + covered;
+  const page: Page = {
+    from: covered ? offset + 1 : 0,
+    to: end,
+    of: options.total,
+    rows: rows.length,
+    ...(end < options.total ? { stopped: stopped ?? "budget", next_cursor: options.cursorAt(end) } : {}),
+  };
+  return { rows, page };
+}
+
+/** What the page facts can cost at most (a cursor, the stop reason) and the closing lines of the text. */
+export function pageReserve(room: Room, options: PageOptions & { total: number }, footer: number): void {
+  room.charge(
+    { stopped: "budget", next_cursor: options.cursorAt(options.total), from: 1e9, to: 1e9 },
+    "x".repeat(450 + footer),
+  );
 }
 
 /** The closing line of a page, from its Page object alone. */

@@ -1,8 +1,7 @@
 // The search_logs answer: matching entries from several traces, repeats folded, within the budget.
-import { answerChars, Room } from "../analysis/budget.js";
 import { plural } from "../analysis/format.js";
 import type { TimelineEntry } from "../analysis/timeline.js";
-import { pageText, type PageOptions } from "./page.js";
+import { packPage, pageReserve, pageText, roomFor, type PageOptions } from "./page.js";
 import { hitRow, rowText, runs, shrinkRow } from "./rows.js";
 import { DATA_NOTE, type SearchView } from "./schema.js";
 
@@ -26,38 +25,18 @@ export function buildSearchView(input: SearchViewInput, options: PageOptions): S
     hits: [],
     page: { from: 0, to: 0, of: hits.length, rows: 0 },
   };
-  const room = new Room(options.maxChars ?? answerChars(options.budgetTokens));
+  const room = roomFor(options);
+  const paging = { ...options, total: hits.length };
   room.charge(view, headerText(view));
-  room.charge({ stopped: "budget", next_cursor: options.cursorAt(hits.length), from: 1e9, to: 1e9 }, "x".repeat(300));
-  const offset = Math.min(Math.max(0, options.offset), hits.length);
-  let covered = 0;
-  let stopped: "limit" | "budget" | undefined;
-  for (const run of runs(hits, offset)) {
-    if (view.hits.length >= options.maxRows) {
-      stopped = "limit";
-      break;
+  pageReserve(room, paging, 0);
+  const rowsFrom = function* () {
+    for (const run of runs(hits, Math.min(Math.max(0, options.offset), hits.length))) {
+      yield { row: () => hitRow(run.first, run.count, run.last), covers: run.count };
     }
-    let row = hitRow(run.first, run.count, run.last);
-    if (!room.take(row, rowText(row))) {
-      if (view.hits.length > 0) {
-        stopped = "budget";
-        break;
-      }
-      row = shrinkRow(row, room.left);
-      room.charge(row, rowText(row));
-    }
-    view.hits.push(row);
-    covered += run.count;
-  }
-  const end = offset + covered;
-  view.page = {
-    from: covered ? offset + 1 : 0,
-    to: end,
-    of: hits.length,
-    rows: view.hits.length,
-    ...(stopped ? { stopped } : {}),
-    ...(end < hits.length ? { next_cursor: options.cursorAt(end) } : {}),
   };
+  const packed = packPage(rowsFrom(), room, paging, (r) => rowText(r), shrinkRow);
+  view.hits = packed.rows;
+  view.page = packed.page;
   return view;
 }
 

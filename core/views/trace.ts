@@ -1,12 +1,12 @@
 // The get_trace answer: one page of a trace's entries in corrected order, built once within the budget
 // (repeats folded, failures whole), with every failure outside the page named and one call away.
-import { answerChars, Room } from "../analysis/budget.js";
+import { Room } from "../analysis/budget.js";
 import { formatDuration, plural } from "../analysis/format.js";
 import { ANSWER_LIST_MAX, ELSEWHERE_MESSAGE_CHARS, ELSEWHERE_ROWS_MAX } from "../analysis/limits.js";
 import { isFailure } from "../analysis/signals.js";
 import type { Timeline, TimelineEntry } from "../analysis/timeline.js";
 import type { TraceSummary } from "../schema.js";
-import { describeClocks, labels, pageText, type PageOptions } from "./page.js";
+import { describeClocks, labels, packPage, pageReserve, pageText, roomFor, type PageOptions } from "./page.js";
 import { entryRow, rowText, runs, shrinkRow } from "./rows.js";
 import { DATA_NOTE, type EntryRow, type TraceView } from "./schema.js";
 import { traceRow } from "./traces.js";
@@ -57,47 +57,25 @@ export function buildTraceView(input: TraceViewInput, options: PageOptions): Tra
     page: { from: 0, to: 0, of: items.length, rows: 0 },
     since: input.since,
   };
-  const room = new Room(options.maxChars ?? answerChars(options.budgetTokens));
-  // The header, and the page facts at their largest (a cursor and the stop reason).
+  const room = roomFor(options);
+  const paging = { ...options, total: items.length };
   room.charge(view, headerText(view));
-  room.charge(
-    { stopped: "budget", next_cursor: options.cursorAt(items.length), from: 1e9, to: 1e9 },
-    "x".repeat(450 + view.since.length),
-  );
+  pageReserve(room, paging, view.since.length);
 
   const failures = failureRuns(items);
   // Room for the failures outside the page, set aside before the page is packed.
   const reserve = failures.length ? Math.min(room.left / 4, 600 + ELSEWHERE_ROWS_MAX * 260) : 0;
   const offset = Math.min(Math.max(0, options.offset), items.length);
   const pageRoom = new Room(room.left - reserve);
-  let covered = 0;
-  let stopped: "limit" | "budget" | undefined;
-  for (const run of runs(items, offset)) {
-    if (view.entries.length >= options.maxRows) {
-      stopped = "limit";
-      break;
+  const rowsFrom = function* () {
+    for (const run of runs(items, offset)) {
+      yield { row: () => entryRow(run.first, run.count, run.last), covers: run.count };
     }
-    let row = entryRow(run.first, run.count, run.last);
-    if (!pageRoom.take(row, rowText(row))) {
-      if (view.entries.length > 0) {
-        stopped = "budget";
-        break;
-      }
-      row = shrinkRow(row, pageRoom.left);
-      pageRoom.charge(row, rowText(row));
-    }
-    view.entries.push(row);
-    covered += run.count;
-  }
-  const end = offset + covered;
-  view.page = {
-    from: covered ? offset + 1 : 0,
-    to: end,
-    of: items.length,
-    rows: view.entries.length,
-    ...(stopped ? { stopped } : {}),
-    ...(end < items.length ? { next_cursor: options.cursorAt(end) } : {}),
   };
+  const packed = packPage(rowsFrom(), pageRoom, paging, (r) => rowText(r), shrinkRow);
+  view.entries = packed.rows;
+  view.page = packed.page;
+  const end = packed.page.to || offset;
 
   const outside = failures.filter((f) => f.at + f.count <= offset || f.at >= end);
   if (outside.length) {

@@ -1,10 +1,9 @@
 // The list_traces answer: recent traces newest activity first, each on one line, within the budget.
 // User ids and drop reasons come from clients: quoted, cut and bounded like any log content.
-import { answerChars, Room } from "../analysis/budget.js";
 import { plural } from "../analysis/format.js";
 import { ANSWER_LIST_MAX } from "../analysis/limits.js";
 import type { TraceSummary } from "../schema.js";
-import { labels, pageText, type PageOptions } from "./page.js";
+import { labels, packPage, pageReserve, pageText, roomFor, type PageOptions } from "./page.js";
 import { DATA_NOTE, type TraceRow, type TracesView } from "./schema.js";
 
 export interface TracesViewInput {
@@ -26,35 +25,19 @@ export function buildTracesView(input: TracesViewInput, options: PageOptions): T
     page: { from: 0, to: 0, of: traces.length, rows: 0 },
     since: input.since,
   };
-  const room = new Room(options.maxChars ?? answerChars(options.budgetTokens));
+  const room = roomFor(options);
+  const paging = { ...options, total: traces.length };
   room.charge(view, headerText(view));
-  room.charge(
-    { stopped: "budget", next_cursor: options.cursorAt(traces.length), from: 1e9, to: 1e9 },
-    "x".repeat(450 + view.since.length),
-  );
-  const offset = Math.min(Math.max(0, options.offset), traces.length);
-  let stopped: "limit" | "budget" | undefined;
-  for (let k = offset; k < traces.length; k++) {
-    if (view.traces.length >= options.maxRows) {
-      stopped = "limit";
-      break;
+  pageReserve(room, paging, view.since.length);
+  const rowsFrom = function* () {
+    for (let k = Math.min(Math.max(0, options.offset), traces.length); k < traces.length; k++) {
+      const t = traces[k]!;
+      yield { row: () => traceRow(t), covers: 1 };
     }
-    const row = traceRow(traces[k]!);
-    if (!room.take(row, traceText(row, input.now)) && view.traces.length > 0) {
-      stopped = "budget";
-      break;
-    }
-    view.traces.push(row);
-  }
-  const end = offset + view.traces.length;
-  view.page = {
-    from: view.traces.length ? offset + 1 : 0,
-    to: end,
-    of: traces.length,
-    rows: view.traces.length,
-    ...(stopped ? { stopped } : {}),
-    ...(end < traces.length ? { next_cursor: options.cursorAt(end) } : {}),
   };
+  const packed = packPage(rowsFrom(), room, paging, (t) => traceText(t, input.now), shrinkTrace);
+  view.traces = packed.rows;
+  view.page = packed.page;
   return view;
 }
 
@@ -67,6 +50,17 @@ export function traceRow(t: TraceSummary): TraceRow {
     dropped,
     ...(t.users.length > users.length ? { users_more: t.users.length - users.length } : {}),
     ...(t.dropped.length > dropped.length ? { dropped_more: t.dropped.length - dropped.length } : {}),
+  };
+}
+
+/** A trace too big for the room alone keeps its counts; its users and drop reasons are only counted. */
+function shrinkTrace(t: TraceRow): TraceRow {
+  return {
+    ...t,
+    users: [],
+    dropped: [],
+    ...(t.users.length || t.users_more ? { users_more: t.users.length + (t.users_more ?? 0) } : {}),
+    ...(t.dropped.length || t.dropped_more ? { dropped_more: t.dropped.length + (t.dropped_more ?? 0) } : {}),
   };
 }
 
