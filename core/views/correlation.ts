@@ -70,19 +70,28 @@ export function buildCorrelationView(
     gaps: c.gaps.map((x) => ({ ...x })),
   };
 
+  // Fields this view does not know yet (the analysis grows): carried as data, lists budgeted like the others.
+  const extra: string[] = [];
+  for (const [key, value] of Object.entries(c)) {
+    if (key in full) continue;
+    (full as Record<string, unknown>)[key] = safeDeep(value);
+    if (Array.isArray(value)) extra.push(key);
+  }
+  const sections = [...SECTIONS, ...extra];
+
   const room = roomFor(options);
-  const view: View = { ...full, error_chains: [], retry_storms: [], warnings: [], timeline: [], hops: [], gaps: [] };
+  const view: View = { ...full, ...Object.fromEntries(sections.map((name) => [name, []])) };
   room.charge(view, headText(view));
   // left_out at its largest, and the section titles of the text.
-  room.charge({ left_out: Object.fromEntries(SECTIONS.map((s) => [s, 1e6])) }, "x".repeat(700));
+  room.charge({ left_out: Object.fromEntries(sections.map((s) => [s, 1e6])) }, "x".repeat(700 + 40 * extra.length));
   if (view.root_cause && room.left < 0) view.root_cause = shrinkRoot(view.root_cause, room);
   const leftOut: Record<string, number> = {};
   let full_ = true;
-  for (const name of SECTIONS) {
+  for (const name of sections) {
     const items = full[name] as unknown[];
     const kept = view[name] as unknown[];
     for (let i = 0; i < items.length; i++) {
-      if (!full_ || !room.take(items[i], itemText(name, items[i] as never, i))) {
+      if (!full_ || !room.take(items[i], itemText(name as Section, items[i] as never, i))) {
         full_ = false;
         leftOut[name] = items.length - i;
         break;
@@ -139,8 +148,34 @@ function itemText(name: Section, item: never, i: number): string {
       return hopText(item);
     case "gaps":
       return gapText(item);
+    default:
+      return `  - ${JSON.stringify(item)}`;
   }
 }
+
+/** Every string in a value made safe to quote (fields the view carries without knowing their shape). */
+function safeDeep(value: unknown): unknown {
+  if (typeof value === "string") return safeText(value);
+  if (Array.isArray(value)) return value.map(safeDeep);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, safeDeep(v)]));
+  }
+  return value;
+}
+
+/** Keys the text renders by name; any other field of the view or the root cause is rendered as data. */
+const VIEW_KEYS = new Set(["note", "trace_id", "summary", "root_cause", "skew", "stats", "left_out", ...SECTIONS]);
+const ROOT_KEYS = new Set([
+  "id",
+  "system",
+  "level",
+  "message",
+  "message_cut",
+  "timestamp",
+  "rel_ms",
+  "stack_top",
+  "evidence",
+]);
 
 function chainText(ch: View["error_chains"][number], i: number): string {
   return [
@@ -176,6 +211,12 @@ function headText(v: View): string {
     );
     r.stack_top.forEach((f, i) => lines.push(`    ${i === 0 ? "stack: " : "       "}${JSON.stringify(f)}`));
     lines.push(...r.evidence.map((e) => `  - ${e}`));
+    for (const [key, value] of Object.entries(r)) {
+      if (!ROOT_KEYS.has(key)) lines.push(`  ${key}: ${JSON.stringify(value)}`);
+    }
+  }
+  for (const [key, value] of Object.entries(v)) {
+    if (!VIEW_KEYS.has(key) && !Array.isArray(value)) lines.push(`${key}: ${JSON.stringify(value)}`);
   }
   if (v.skew.length) lines.push("Clocks:", `  ${describeClocks(v.skew)}`);
   return lines.join("\n");
@@ -213,6 +254,10 @@ export function correlationText(v: View): string {
       `Notable gaps (${v.gaps.length} of ${stats.gaps_total}; median spacing ${formatDuration(stats.median_gap_ms)}):`,
       ...v.gaps.map(gapText),
     );
+  }
+  for (const [key, value] of Object.entries(v)) {
+    if (VIEW_KEYS.has(key) || !Array.isArray(value) || !value.length) continue;
+    lines.push(`${key} (${value.length}):`, ...value.map((item) => `  - ${JSON.stringify(item)}`));
   }
   if (v.left_out) {
     const parts = Object.entries(v.left_out).map(([name, n]) => `${name.replace("_", " ")} (${n})`);
