@@ -173,6 +173,11 @@ describe("correlation view, fields it does not know", () => {
     const base = correlateTrace(entries);
     const failures = Array.from({ length: 400 }, (_, i) => ({
       id: `f${i}`,
+      role: "other",
+      system: "convex",
+      level: "error",
+      rel_ms: 5,
+      count: 1,
       message: `Error ${i}\u2028${"z".repeat(200)}`,
     }));
     const c = { ...base, failures, root_cause: { ...base.root_cause!, confidence: "high" } };
@@ -181,12 +186,15 @@ describe("correlation view, fields it does not know", () => {
     expect(JSON.stringify(view).length).toBeLessThanOrEqual(8_000);
     expect(text.length).toBeLessThanOrEqual(8_000);
     expect(view.root_cause).toMatchObject({ confidence: "high" });
-    expect(text).toContain('confidence: "high"');
+    expect(text).toContain("Root cause (high confidence):");
     const kept = view.failures as Array<{ message: string }>;
     expect(kept.length).toBeGreaterThan(0);
     expect(view.left_out!.failures).toBe(400 - kept.length);
     expect(kept[0]!.message).toContain("\\u2028");
-    expect(text).toMatch(/failures \(\d+\):\n {2}- \{"id":"f0"/);
+    // Each failure on its line, before the chains (cut here by the budget).
+    expect(text).toMatch(
+      /Failures \(whole messages\) \(\d+\):\n {2}other: convex error at \+0\.005s "Error 0\\\\u2028z+" {2}\[f0\]/,
+    );
   });
 });
 
