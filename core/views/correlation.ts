@@ -1,7 +1,7 @@
 // The correlate_trace answer, built from the Correlation object: the summary and the root cause first
 // (its message whole, its top frames), then chains, retry storms, warnings, timeline, hops and gaps for as
 // long as the budget lasts; what did not fit is counted in left_out. The text is rendered from this view.
-import type { Room } from "../analysis/budget.js";
+import { sizeOf, type Room } from "../analysis/budget.js";
 import type { Correlation } from "../analysis/correlate.js";
 import { safeText } from "../analysis/format.js";
 import { ANSWER_LIST_MAX, ROUTINE_MESSAGE_CHARS, RENDER_STACK_LINES } from "../analysis/limits.js";
@@ -85,11 +85,10 @@ export function buildCorrelationView(
 
   const room = roomFor(options);
   const view: View = { ...full, ...Object.fromEntries(sections.map((name) => [name, []])) };
-  room.charge(view, headText(view));
-  // left_out at its largest, and the section titles of the text.
-  room.charge({ left_out: Object.fromEntries(sections.map((s) => [s, 1e6])) }, "x".repeat(700 + 40 * extra.length));
-  if (view.root_cause && room.left < 0) view.root_cause = shrinkRoot(view.root_cause, room);
   const leftOut: Record<string, number> = {};
+  // left_out at its largest, and the section titles of the text.
+  room.charge({ left_out: Object.fromEntries(sections.map((s) => [s, 1e6])) }, "x".repeat(900 + 40 * extra.length));
+  fitHead(view, room, leftOut);
   let full_ = true;
   for (const name of sections) {
     const items = full[name] as unknown[];
@@ -129,13 +128,32 @@ function foldLines(lines: Correlation["timeline"]) {
   return runs;
 }
 
-/** A root cause too long for the whole budget keeps what fits of its message (the cut is reported). */
-function shrinkRoot(root: NonNullable<View["root_cause"]>, room: Room): NonNullable<View["root_cause"]> {
-  const over = -room.left;
-  const keep = Math.max(0, root.message.length - over - 200);
-  const message = root.message.slice(0, keep);
-  room.used -= root.message.length - message.length;
-  return { ...root, message, message_cut: (root.message_cut ?? 0) + root.message.length - message.length };
+/** Lists of the root cause given up first, last item first, when the head alone is over the budget. */
+const ROOT_LISTS = ["alternatives", "path", "evidence", "stack_top"];
+
+/**
+ * Charges the head (summary and root cause). When it is over the room alone, the root cause's lists lose their
+ * last items first (counted in left_out as "root_cause.<list>"), then its message and the summary are cut
+ * (reported like any cut), so even the smallest budget holds.
+ */
+function fitHead(view: View, room: Room, leftOut: Record<string, number>): void {
+  const base = room.used;
+  const cost = () => sizeOf(view, headText(view)) + 120 * Object.keys(leftOut).length;
+  for (let guard = 0; base + cost() > room.max && guard < 10_000; guard++) {
+    const root = view.root_cause as Record<string, unknown> | null;
+    const list = root && ROOT_LISTS.find((k) => Array.isArray(root[k]) && (root[k] as unknown[]).length > 0);
+    if (root && list) {
+      root[list] = (root[list] as unknown[]).slice(0, -1);
+      leftOut[`root_cause.${list}`] = (leftOut[`root_cause.${list}`] ?? 0) + 1;
+    } else if (view.root_cause && view.root_cause.message.length > 200) {
+      const r = view.root_cause;
+      const message = r.message.slice(0, Math.floor(r.message.length / 2));
+      view.root_cause = { ...r, message, message_cut: (r.message_cut ?? 0) + r.message.length - message.length };
+    } else if (view.summary.length > 200) {
+      view.summary = `${view.summary.slice(0, Math.floor(view.summary.length / 2))}…[summary cut]`;
+    } else break;
+  }
+  room.used = base + cost();
 }
 
 /** Every string in a value made safe to quote (fields the view carries without knowing their shape). */
