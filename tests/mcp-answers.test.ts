@@ -151,6 +151,15 @@ describe("what the model receives", () => {
     }
   });
 
+  it("stops a 1,000-row page at budget_tokens 20000 below the 50,000-character preview limit", async () => {
+    const r = await callTool(client, "get_trace", { trace_id: long.trace, budget_tokens: 20_000, limit: 1000 });
+    const view = JSON.parse(r.model);
+    expect(view.page.stopped).toBe("budget");
+    expect(r.model.length).toBeGreaterThan(40_000); // the cap, not the limit, ended the page
+    expect(r.model.length).toBeLessThan(MODEL_PREVIEW_CHARS);
+    expect(r.text).toContain(`Cut at the answer budget: showed entries 1–${view.page.to} of 6,000`);
+  });
+
   it("names every failure the first page of a long trace does not show, one call away", async () => {
     const first = JSON.parse((await callTool(client, "get_trace", { trace_id: long.trace })).model);
     expect(first.page.next_cursor).toBeTruthy();
