@@ -187,6 +187,22 @@ describe("what the model receives", () => {
     expect(next.page.from).toBe(first.page.to + 1);
   });
 
+  it("gives every listing's cursor in the JSON, and the cursor continues where the page ended", async () => {
+    const listings = [
+      ["list_traces", { limit: 1 }],
+      ["list_errors", { limit: 1 }],
+      ["search_logs", { query: "synced item", limit: 5 }],
+      ["get_trace", { trace_id: long.trace, limit: 5 }],
+    ] as const;
+    for (const [tool, args] of listings) {
+      const first = JSON.parse((await callTool(client, tool, args)).model);
+      expect(first.page.next_cursor, tool).toBeTruthy();
+      expect(first.page.stopped, tool).toBe("limit");
+      const next = JSON.parse((await callTool(client, tool, { ...args, cursor: first.page.next_cursor })).model);
+      expect(next.page.from, tool).toBe(first.page.to + 1);
+    }
+  });
+
   it("counts a folded run as one row against limit", async () => {
     const r = JSON.parse((await callTool(client, "get_trace", { trace_id: noisy, limit: 21 })).model);
     expect(r.entries).toHaveLength(21);
