@@ -1,24 +1,42 @@
-// correlate_trace in one call: clock correction, timeline, error chains, the likely root cause and a
-// few plain sentences an agent can act on. Output is bounded whatever the trace size.
+// correlate_trace in one call: clock correction, timeline, error chains, the root cause walked back from
+// what the user saw with its evidence and a confidence word, what looked alarming and was judged benign,
+// and a few plain sentences an agent can act on. Output is bounded whatever the trace size.
 import type { Level, LogEntry, System, TraceSummary } from "../schema.js";
-import { findChains, type ChainDetail, type ErrorChain, type Failure } from "./chains.js";
+import { benignJudgements, type BenignJudgement } from "./benign.js";
+import {
+  alternatives,
+  findAnchor,
+  stepOf,
+  walkBack,
+  type Alternative,
+  type CauseStep,
+  type Confidence,
+  type Walk,
+} from "./cause.js";
+import { buildGraph, groupChains, type ChainDetail, type ErrorChain, type Graph } from "./chains.js";
 import { capText, formatDuration, formatRelative, plural, quote } from "./format.js";
 import {
+  CAUSE_STACK_LINES,
   CHAINS_MAX,
   CORRELATE_CONTEXT_BEFORE,
   CORRELATE_GAPS_MAX,
   CORRELATE_HOPS_MAX,
   CORRELATE_TIMELINE_MAX,
   EVIDENCE_MAX,
+  FAILURES_DETAIL_MAX,
+  PATH_STEPS_MAX,
   RENDER_MESSAGE_CHARS,
   SKEW_NEGLIGIBLE_MS,
 } from "./limits.js";
+import { markRecoveries } from "./recovery.js";
 import { findRetryStorms, type RetryStorm } from "./retry.js";
 import { isFailure } from "./signals.js";
 import type { SystemSkew } from "./skew.js";
 import { parseStack, topFrames } from "./stack.js";
 import { buildTimeline, type Gap, type Hop, type Timeline } from "./timeline.js";
 import { traceWarnings } from "./warnings.js";
+
+export type { Alternative, BenignJudgement, CauseStep, Confidence };
 
 export interface TimelineLine {
   id: string;
@@ -27,7 +45,7 @@ export interface TimelineLine {
   rel_ms: number;
   system: System;
   level: Level;
-  /** Capped at RENDER_MESSAGE_CHARS with a "…[+N chars]" marker. Untrusted log content. */
+  /** Capped at RENDER_MESSAGE_CHARS with a "…[+N chars]" marker (routine lines); failures are whole in `failures`. */
   message: string;
   failure: boolean;
 }
@@ -36,14 +54,45 @@ export interface RootCause {
   id: string;
   system: System;
   level: Level;
+  /** The whole message as stored (entries are capped at ingestion, marked …[truncated]). Untrusted log content. */
   message: string;
   /** Corrected time on the server clock, ms since epoch; rel_ms from the first entry. */
   timestamp: number;
   rel_ms: number;
   source?: string;
-  /** Top in-app stack lines, as written. */
+  /** The top of the stack as stored, at most CAUSE_STACK_LINES frames; stack_more counts the rest. */
   stack_top: string[];
+  stack_more: number;
+  /** The first frame in the app's own code, where to start reading. */
+  app_frame?: string;
+  /** How well the evidence supports this: high (shared ids or text at every step), medium, low. */
+  confidence: Confidence;
+  confidence_reason: string;
+  /** The failure the user saw, which the walk started from (the root itself when nothing earlier explains it). */
+  anchor_id: string;
+  /** False when no browser failure was logged and the walk started from the last server error. */
+  anchor_user_visible: boolean;
+  /** From the root cause to what the user saw, one step per causal link. */
+  path: CauseStep[];
   evidence: string[];
+  /** Candidates considered and not chosen, with why. */
+  alternatives: Alternative[];
+}
+
+/** A distinct failure with its whole message: the root cause, what the user saw, the steps between, other chains. */
+export interface FailureDetail {
+  id: string;
+  system: System;
+  level: Level;
+  rel_ms: number;
+  source?: string;
+  /** Whole, as stored. Untrusted log content. */
+  message: string;
+  stack_top: string[];
+  stack_more: number;
+  /** Occurrences of this failure (same system and normalised message) in the trace. */
+  count: number;
+  role: "root cause" | "user saw" | "on the path" | "chain root" | "other";
 }
 
 export interface CorrelationStats {
@@ -58,6 +107,7 @@ export interface CorrelationStats {
   chains_total: number;
   hops_total: number;
   gaps_total: number;
+  benign_total: number;
   /** Timeline entries in the report and in the trace. */
   timeline_shown: number;
   timeline_total: number;
@@ -71,6 +121,10 @@ export interface Correlation {
   gaps: Gap[];
   error_chains: ErrorChain[];
   root_cause: RootCause | null;
+  /** Distinct failures with whole messages, root cause first, at most FAILURES_DETAIL_MAX. */
+  failures: FailureDetail[];
+  /** What looked alarming and was judged harmless, with the reason (at most BENIGN_MAX groups). */
+  benign: BenignJudgement[];
   retry_storms: RetryStorm[];
   warnings: string[];
   summary: string;
@@ -79,20 +133,30 @@ export interface Correlation {
 
 export function correlateTrace(entries: readonly LogEntry[], summary?: TraceSummary): Correlation {
   const timeline = buildTimeline(entries);
-  const found = findChains(timeline);
-  const chains = found.chains;
-  const top = chains[0];
-  const storms = top ? findRetryStorms(timeline.entries, top.members[top.members.length - 1]!.pos) : [];
-  const root = top ? rootCause(top, storms, found.total, timeline) : null;
-  const failureIds = new Set(chains.flatMap((c) => c.members.map((f) => f.item.entry.id)));
+  const graph = buildGraph(timeline);
+  markRecoveries(graph.signals, timeline);
+  const anchor = findAnchor(graph);
+  const { chains, total } = groupChains(graph, anchor?.index, (a) => walkBack(graph, a).root);
+  const walk = anchor ? walkBack(graph, anchor.index) : undefined;
+  const anchorPos = walk ? graph.signals[walk.anchor]!.pos : -1;
+  const storms = walk ? findRetryStorms(timeline.entries, anchorPos) : [];
+  const root = walk ? rootCause(graph, walk, anchor!.userVisible, chains, storms, total, timeline) : null;
+
+  const inChains = new Set<number>();
+  for (const c of chains) for (const i of c.members) inChains.add(graph.signals[i]!.pos);
+  // Chains beyond CHAINS_MAX still hold failures: never call those benign.
+  for (const s of graph.signals) if (s.failure && s.recoveredBy === undefined) inChains.add(s.pos);
+  const benign = benignJudgements(timeline, graph.signals, inChains);
+  const failureIds = new Set(chains.flatMap((c) => c.chain.errors));
+
   const warnings = traceWarnings(entries, summary, timeline.skew.systems);
-  if (found.analysed < found.failures) {
+  if (graph.analysed < graph.failures) {
     warnings.push(
-      `only the earliest ${found.analysed.toLocaleString("en-US")} of ${found.failures.toLocaleString("en-US")} failures were linked into chains`,
+      `only the earliest ${graph.analysed.toLocaleString("en-US")} of ${graph.failures.toLocaleString("en-US")} failures were linked into chains`,
     );
   }
-  const shown = selectTimeline(timeline, chains);
-  const stats = statistics(timeline, found.failures, found.total, shown.length);
+  const shown = selectTimeline(timeline, graph, chains, walk);
+  const stats = statistics(timeline, graph.failures, total, shown.length, benign.total);
   const traceId = summary?.trace_id ?? entries[0]?.trace_id ?? "";
   return {
     trace_id: traceId,
@@ -105,38 +169,73 @@ export function correlateTrace(entries: readonly LogEntry[], summary?: TraceSumm
       .sort((a, b) => a.at_ms - b.at_ms),
     error_chains: chains.map((c) => c.chain),
     root_cause: root,
+    failures: failureDetails(graph, walk, chains),
+    benign: benign.judgements,
     retry_storms: storms,
     warnings,
-    summary: summarise(traceId, stats, top, root, storms, timeline.skew.systems, warnings),
+    summary: summarise(traceId, stats, chains[0], root, storms, timeline.skew.systems, warnings, benign.judgements),
     stats,
   };
 }
 
-function rootCause(top: ChainDetail, storms: RetryStorm[], chainCount: number, timeline: Timeline): RootCause {
-  const { root, chain, reportedBy } = top;
-  const e = root.item.entry;
+function stackOf(stack: string | undefined): { top: string[]; more: number; app?: string } {
+  const frames = parseStack(stack);
+  const app = topFrames(frames, 1)[0];
+  const result: { top: string[]; more: number; app?: string } = {
+    top: frames.slice(0, CAUSE_STACK_LINES).map((f) => f.raw),
+    more: Math.max(0, frames.length - CAUSE_STACK_LINES),
+  };
+  if (app?.inApp) result.app = app.raw;
+  return result;
+}
+
+function rootCause(
+  graph: Graph,
+  walk: Walk,
+  userVisible: boolean,
+  chains: ChainDetail[],
+  storms: RetryStorm[],
+  chainCount: number,
+  timeline: Timeline,
+): RootCause {
+  const { signals } = graph;
+  const rootSignal = signals[walk.root]!;
+  const anchorSignal = signals[walk.anchor]!;
+  const e = rootSignal.item.entry;
   const evidence: string[] = [];
-  const [firstReport] = reportedBy;
-  if (firstReport) {
-    evidence.push(`origin of the propagation ${chain.propagation.join(", ")}: ${firstReport.evidence}`);
-    for (const r of reportedBy.slice(0, 2)) evidence.push(`reported by ${describe(r.failure)}`);
-  } else {
-    evidence.push(
-      `earliest failure of the most significant chain (${plural(chain.error_count, "failure")} across ${chain.systems.join(", ")} from ${formatRelative(chain.start_ms)} to ${formatRelative(chain.end_ms)})`,
-    );
-    if (chain.propagation.length) evidence.push(`the chain then propagated: ${chain.evidence[0]}`);
+  const a = anchorSignal.item.entry;
+  const saw = userVisible
+    ? "the user saw"
+    : "no browser failure was logged; the walk starts from the last server error";
+  evidence.push(`${saw}: ${describe(anchorSignal.item.rel_ms, a)}`);
+  const path = foldPath(signals, walk.steps);
+  for (const step of path.slice(0, EVIDENCE_MAX)) {
+    evidence.push(`[${step.from_id}] ${step.from} -> [${step.to_id}] ${step.to} (${step.strength}): ${step.evidence}`);
   }
-  const stackTop = topFrames(parseStack(e.stack), 3).map((f) => f.raw);
-  if (stackTop[0]) evidence.push(`top stack frame: ${quote(stackTop[0], 200)}`);
-  if (e.source) evidence.push(`source: ${quote(e.source, 100)}`);
-  const before = precedingEntry(timeline, root);
-  if (before) evidence.push(`preceded by ${before}`);
-  const inverted = top.members.find((m) => m.item.t > root.item.t && m.item.entry.timestamp < e.timestamp);
-  if (inverted) {
-    const fix = timeline.skew.systems.find((s) => s.system === inverted.item.entry.system && s.method !== "reference");
+  if (path.length > EVIDENCE_MAX) evidence.push(`${path.length - EVIDENCE_MAX} more steps in path`);
+  if (walk.root === walk.anchor) {
     evidence.push(
-      `raw timestamps put ${describe(inverted)} ${formatDuration(e.timestamp - inverted.item.entry.timestamp)} before it; clock correction restores the order${fix ? `: ${fix.description}` : ""}`,
+      walk.reached.size > 1
+        ? "nothing earlier that the evidence ties to it is an error or a failed attempt: the failure the user saw is the root cause"
+        : "no earlier entry shares an id, URL, text or retried operation with it: it is its own root cause",
     );
+  }
+  evidence.push(
+    `confidence ${walk.confidence}${walk.confidenceReason ? `: ${walk.confidenceReason}` : walk.root === walk.anchor ? ": the failure itself, nothing to infer" : ""}`,
+  );
+  const stack = stackOf(e.stack);
+  if (stack.app) evidence.push(`first app frame: ${quote(stack.app, 200)}`);
+  if (e.source) evidence.push(`source: ${quote(e.source, 100)}`);
+  const before = precedingEntry(timeline, rootSignal.pos);
+  if (before) evidence.push(`preceded by ${before}`);
+  const inverted = walk.steps.find((l) => signals[l.effect]!.item.t < signals[l.cause]!.item.t);
+  if (inverted) {
+    evidence.push(
+      `[${signals[inverted.effect]!.item.entry.id}] sorts before its cause [${signals[inverted.cause]!.item.entry.id}] after clock correction, within the clocks' uncertainty; the evidence decides the direction`,
+    );
+  }
+  for (const s of timeline.skew.systems) {
+    if (s.pairs && s.causal_shift_ms) evidence.push(`clock order checked against request ids: ${s.description}`);
   }
   for (const s of storms.slice(0, 2)) evidence.push(stormSentence(s));
   if (chainCount > 1)
@@ -145,28 +244,62 @@ function rootCause(top: ChainDetail, storms: RetryStorm[], chainCount: number, t
     id: e.id,
     system: e.system,
     level: e.level,
-    message: capText(e.message, RENDER_MESSAGE_CHARS),
-    timestamp: root.item.t,
-    rel_ms: root.item.rel_ms,
-    stack_top: stackTop,
-    evidence: evidence.slice(0, EVIDENCE_MAX),
+    message: e.message,
+    timestamp: rootSignal.item.t,
+    rel_ms: rootSignal.item.rel_ms,
+    stack_top: stack.top,
+    stack_more: stack.more,
+    confidence: walk.confidence,
+    confidence_reason: walk.confidenceReason,
+    anchor_id: a.id,
+    anchor_user_visible: userVisible,
+    path,
+    evidence: evidence.slice(0, EVIDENCE_MAX + 4),
+    alternatives: alternatives(graph, walk, chains),
   };
+  if (stack.app) result.app_frame = stack.app;
   if (e.source) result.source = e.source;
   return result;
 }
 
-function describe(f: Failure): string {
-  const e = f.item.entry;
-  return `${e.system} ${e.level} at ${formatRelative(f.item.rel_ms)} ${quote(e.message, 100)} [${e.id}]`;
+/** The walk's links as steps, a run of repeats of one failure folded into one step, at most PATH_STEPS_MAX. */
+function foldPath(signals: Graph["signals"], steps: Walk["steps"]): CauseStep[] {
+  const out: CauseStep[] = [];
+  for (let k = 0; k < steps.length; k++) {
+    const link = steps[k]!;
+    if (!link.repeat) {
+      out.push(stepOf(signals, link));
+      continue;
+    }
+    let end = k;
+    while (end + 1 < steps.length && steps[end + 1]!.repeat) end++;
+    const step = stepOf(signals, link);
+    step.to_id = signals[steps[end]!.effect]!.item.entry.id;
+    step.evidence = `the same failure repeated: ${plural(end - k + 2, "occurrence")} from [${step.from_id}] to [${step.to_id}]`;
+    out.push(step);
+    k = end;
+  }
+  if (out.length <= PATH_STEPS_MAX) return out;
+  const half = PATH_STEPS_MAX >> 1;
+  const skipped = out.length - 2 * half;
+  return [
+    ...out.slice(0, half),
+    { ...out[half]!, evidence: `${plural(skipped, "step")} left out here`, strength: "medium" },
+    ...out.slice(out.length - half + 1),
+  ];
+}
+
+function describe(rel: number, e: LogEntry): string {
+  return `${e.system} ${e.level} at ${formatRelative(rel)} ${quote(e.message, 100)} [${e.id}]`;
 }
 
 /** The last entry of the same system shortly before the root cause: what it was doing when it failed. */
-function precedingEntry(timeline: Timeline, root: Failure): string | undefined {
-  for (let k = root.pos - 1; k >= 0 && k >= root.pos - 50; k--) {
+function precedingEntry(timeline: Timeline, pos: number): string | undefined {
+  const root = timeline.entries[pos]!;
+  for (let k = pos - 1; k >= 0 && k >= pos - 50; k--) {
     const item = timeline.entries[k]!;
-    if (item.entry.system !== root.item.entry.system) continue;
-    const e = item.entry;
-    return `${e.system} ${e.level} at ${formatRelative(item.rel_ms)} ${quote(e.message, 100)} [${e.id}]`;
+    if (item.entry.system !== root.entry.system) continue;
+    return describe(item.rel_ms, item.entry);
   }
   return undefined;
 }
@@ -176,21 +309,64 @@ function stormSentence(s: RetryStorm): string {
   return `${what}: ${s.system} ${s.level} ${quote(s.message, 100)} repeated ${s.count} times from ${formatRelative(s.first_ms)} to ${formatRelative(s.last_ms)} (${formatDuration(s.last_ms - s.first_ms)}) before [${s.before_id}]`;
 }
 
-/** Root cause context first, then chain members, then the ends of the trace; in time order. */
-function selectTimeline(timeline: Timeline, chains: ChainDetail[]): number[] {
+/** Root cause, what the user saw and the steps between, other chains' roots, then other failures. */
+function failureDetails(graph: Graph, walk: Walk | undefined, chains: ChainDetail[]): FailureDetail[] {
+  const { signals } = graph;
+  const counts = new Map<string, number>();
+  for (const s of signals) if (s.failure || s.pos >= 0) counts.set(s.key, (counts.get(s.key) ?? 0) + 1);
+  const out: FailureDetail[] = [];
+  const keys = new Set<string>();
+  const add = (i: number, role: FailureDetail["role"]) => {
+    const s = signals[i]!;
+    if (out.length >= FAILURES_DETAIL_MAX || keys.has(s.key)) return;
+    keys.add(s.key);
+    const e = s.item.entry;
+    const stack = stackOf(e.stack);
+    const d: FailureDetail = {
+      id: e.id,
+      system: e.system,
+      level: e.level,
+      rel_ms: s.item.rel_ms,
+      message: e.message,
+      stack_top: stack.top,
+      stack_more: stack.more,
+      count: counts.get(s.key) ?? 1,
+      role,
+    };
+    if (e.source) d.source = e.source;
+    out.push(d);
+  };
+  if (walk) {
+    add(walk.root, "root cause");
+    add(walk.anchor, "user saw");
+    for (const l of walk.steps) add(l.effect, "on the path");
+  }
+  for (const c of chains) add(c.root, "chain root");
+  for (const c of chains) for (const i of c.members) if (signals[i]!.failure) add(i, "other");
+  return out;
+}
+
+/** Root cause context first, then the walk, chain members, then the ends of the trace; in time order. */
+function selectTimeline(timeline: Timeline, graph: Graph, chains: ChainDetail[], walk: Walk | undefined): number[] {
   const n = timeline.entries.length;
   if (n <= CORRELATE_TIMELINE_MAX) return Array.from({ length: n }, (_, i) => i);
   const picked = new Set<number>();
   const add = (pos: number) => {
     if (pos >= 0 && pos < n && picked.size < CORRELATE_TIMELINE_MAX) picked.add(pos);
   };
-  const [top] = chains;
-  if (top) for (let k = top.root.pos - CORRELATE_CONTEXT_BEFORE; k <= top.root.pos; k++) add(k);
+  const pos = (i: number) => graph.signals[i]!.pos;
+  if (walk) {
+    const rootPos = pos(walk.root);
+    for (let k = rootPos - CORRELATE_CONTEXT_BEFORE; k <= rootPos; k++) add(k);
+    add(pos(walk.anchor));
+    for (const l of walk.steps.slice(0, 25)) add(pos(l.effect));
+  }
   add(0);
   add(n - 1);
-  for (const f of top?.members.slice(0, 25) ?? []) add(f.pos);
-  for (const c of chains.slice(1, CHAINS_MAX)) add(c.root.pos);
-  for (const c of chains) for (const f of c.members.slice(0, 5)) add(f.pos);
+  // The main chain, and the largest other one (often the chain the user moved past).
+  for (const c of chains.slice(0, 2)) for (const i of c.members.slice(0, 25)) add(pos(i));
+  for (const c of chains.slice(1, CHAINS_MAX)) add(pos(c.root));
+  for (const c of chains) for (const i of c.members.slice(0, 5)) add(pos(i));
   return [...picked].sort((a, b) => a - b);
 }
 
@@ -218,7 +394,13 @@ function selectHops(hops: Hop[], failures: Set<string>): Hop[] {
   return [...chosen].sort((a, b) => a.at_ms - b.at_ms);
 }
 
-function statistics(timeline: Timeline, failures: number, chains: number, shown: number): CorrelationStats {
+function statistics(
+  timeline: Timeline,
+  failures: number,
+  chains: number,
+  shown: number,
+  benign: number,
+): CorrelationStats {
   const by_system: Record<string, number> = {};
   const by_level: Record<string, number> = {};
   for (const { entry } of timeline.entries) {
@@ -236,6 +418,7 @@ function statistics(timeline: Timeline, failures: number, chains: number, shown:
     chains_total: chains,
     hops_total: timeline.hops.length,
     gaps_total: timeline.gaps.length,
+    benign_total: benign,
     timeline_shown: shown,
     timeline_total: timeline.entries.length,
   };
@@ -244,33 +427,49 @@ function statistics(timeline: Timeline, failures: number, chains: number, shown:
 function summarise(
   traceId: string,
   stats: CorrelationStats,
-  top: ChainDetail | undefined,
+  main: ChainDetail | undefined,
   root: RootCause | null,
   storms: RetryStorm[],
   skew: SystemSkew[],
   warnings: string[],
+  benign: BenignJudgement[],
 ): string {
   const systems = Object.keys(stats.by_system).join(", ") || "no system";
   const sentences = [
     `Trace ${traceId}: ${plural(stats.entries, "entry", "entries")} from ${systems} over ${formatDuration(stats.duration_ms)}.`,
   ];
-  if (!top || !root) {
-    sentences.push(`No errors or failure warnings: the trace looks healthy.`);
+  if (!root) {
+    sentences.push(
+      stats.failures
+        ? `No failure the user saw: ${plural(stats.failures, "warning")} that read like failures, none an error the user met.`
+        : `No errors or failure warnings: the trace looks healthy.`,
+    );
+    if (benign.length) {
+      sentences.push(
+        `Looked alarming, judged benign: ${benign
+          .slice(0, 3)
+          .map((b) => `${quote(b.message, 80)} [${b.id}]${b.count > 1 ? ` x${b.count}` : ""} (${b.reason})`)
+          .join("; ")}${benign.length > 3 ? "; …" : ""}.`,
+      );
+    }
   } else {
     const errors = stats.by_level.error ?? 0;
+    const chain = main?.chain;
     sentences.push(
-      `${plural(stats.failures, "failure")} (${plural(errors, "error")}) in ${plural(stats.chains_total, "chain")}; the main chain spans ${top.chain.systems.join(", ")}${top.chain.propagation.length ? ` and propagated ${top.chain.propagation.join(", ")}` : ""}.`,
+      `${plural(stats.failures, "failure")} (${plural(errors, "error")}) in ${plural(stats.chains_total, "chain")}${chain ? `; the chain the user saw spans ${chain.systems.join(", ")}${chain.propagation.length ? ` and propagated ${chain.propagation.join(", ")}` : ""}` : ""}.`,
     );
-    const report = top.reportedBy[0];
-    const reported = report
-      ? `, reported by the ${report.failure.item.entry.system} [${report.failure.item.entry.id}]`
-      : "";
+    const saw =
+      root.anchor_id !== root.id
+        ? `, which led to [${root.anchor_id}] the ${root.anchor_user_visible ? "user saw" : "last server error"}`
+        : "";
     sentences.push(
-      `Likely root cause: ${root.system} ${root.level} at ${formatRelative(root.rel_ms)} ${quote(root.message, 160)} [${root.id}]${reported}.`,
+      `Likely root cause (${root.confidence} confidence): ${root.system} ${root.level} at ${formatRelative(root.rel_ms)} ${quote(root.message, 160)} [${root.id}]${saw}.`,
     );
-    if (root.stack_top[0]) sentences.push(`Start at ${quote(root.stack_top[0], 160)}.`);
+    if (root.app_frame) sentences.push(`Start at ${quote(root.app_frame, 160)}.`);
     const [storm] = storms;
     if (storm) sentences.push(`${capitalise(stormSentence(storm))}.`);
+    if (root.alternatives.length)
+      sentences.push(`Also considered: ${root.alternatives.map((x) => `[${x.id}]`).join(", ")} (see alternatives).`);
   }
   const skewed = skew.filter((s) => s.method !== "reference" && Math.abs(s.skew_ms) >= SKEW_NEGLIGIBLE_MS);
   if (skewed.length)

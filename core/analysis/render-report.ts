@@ -14,8 +14,8 @@ import {
 } from "./render.js";
 
 /**
- * The correlate_trace report. Sections in order of value: summary, root cause, chains, retry storms,
- * clocks, warnings, timeline, hops, gaps. The report has no pages (it is already a selection): what does
+ * The correlate_trace report. Sections in order of value: summary, root cause, failures, benign judgements,
+ * chains, retry storms, clocks, warnings, timeline, hops, gaps. The report has no pages (it is already a selection): what does
  * not fit is listed at the end with the tool to call for it.
  */
 export function renderCorrelation(c: Correlation, options: Pick<RenderOptions, "budgetTokens"> = {}): RenderedPage {
@@ -28,20 +28,47 @@ export function renderCorrelation(c: Correlation, options: Pick<RenderOptions, "
   const r = c.root_cause;
   section(
     "root cause",
-    "Root cause:",
+    r ? `Root cause (${r.confidence} confidence):` : "Root cause:",
     r
       ? [
-          `  ${r.system} ${r.level} at ${formatRelative(r.rel_ms)} ${renderMessage(r.message)}  [${r.id}]`,
+          // The whole message as stored: the part that explains the bug is often far into it.
+          `  ${r.system} ${r.level} at ${formatRelative(r.rel_ms)} ${renderMessage(r.message, r.message.length)}  [${r.id}]`,
+          ...(r.stack_top.length
+            ? [
+                `    stack: ${r.stack_top.join("\n           ")}${r.stack_more ? `\n           (${r.stack_more} more frames)` : ""}`,
+              ]
+            : []),
           ...r.evidence.map((e) => `  - ${e}`),
+          ...r.alternatives.map(
+            (a) => `  - considered [${a.id}] ${a.system} ${a.level} ${renderMessage(a.message, 160)}: ${a.why_not}`,
+          ),
         ]
-      : ["  none: no errors or failure warnings in this trace"],
+      : ["  none: no failure the user saw in this trace"],
+  );
+  section(
+    "failures",
+    "Failures (whole messages):",
+    c.failures
+      .filter((f) => f.id !== r?.id)
+      .map(
+        (f) =>
+          `  ${f.role}: ${f.system} ${f.level} at ${formatRelative(f.rel_ms)}${f.count > 1 ? ` x${f.count}` : ""} ${renderMessage(f.message, f.message.length)}  [${f.id}]${f.stack_top[0] ? `\n    stack: ${f.stack_top.slice(0, 3).join("\n           ")}` : ""}`,
+      ),
+  );
+  section(
+    "benign",
+    `Looked alarming, judged benign (${c.benign.length} of ${c.stats.benign_total}):`,
+    c.benign.map(
+      (b) =>
+        `  ${b.system} ${b.level}${b.count > 1 ? ` x${b.count}` : ""} ${renderMessage(b.message, 160)}  [${b.id}]: ${b.reason}`,
+    ),
   );
   section(
     "chains",
     `Error chains (${c.error_chains.length} of ${c.stats.chains_total}):`,
     c.error_chains.map((ch, i) =>
       [
-        `  ${i + 1}. ${plural(ch.error_count, "failure")} in ${ch.systems.join(", ")} from ${formatRelative(ch.start_ms)} to ${formatRelative(ch.end_ms)}${ch.propagation.length ? `, propagated ${ch.propagation.join(", ")}` : ""}; root [${ch.root_id}]; ids ${ch.errors.join(", ")}${ch.error_count > ch.errors.length ? ` (+${ch.error_count - ch.errors.length} more)` : ""}`,
+        `  ${i + 1}. ${ch.role === "main" ? "" : ch.role === "moved_past" ? "(earlier, the user moved past it) " : "(not seen by the user) "}${plural(ch.error_count, "failure")} in ${ch.systems.join(", ")} from ${formatRelative(ch.start_ms)} to ${formatRelative(ch.end_ms)}${ch.propagation.length ? `, propagated ${ch.propagation.join(", ")}` : ""}; root [${ch.root_id}]; ids ${ch.errors.join(", ")}${ch.error_count > ch.errors.length ? ` (+${ch.error_count - ch.errors.length} more)` : ""}`,
         ...ch.evidence.map((e) => `     - ${e}`),
       ].join("\n"),
     ),
@@ -82,7 +109,7 @@ export function renderCorrelation(c: Correlation, options: Pick<RenderOptions, "
     `Cross-system hops (${c.hops.length} of ${c.stats.hops_total}):`,
     c.hops.map(
       (h) =>
-        `  ${formatRelative(h.at_ms)} ${h.from} -> ${h.to} after ${formatDuration(h.gap_ms)}  [${h.from_id} -> ${h.to_id}]`,
+        `  ${formatRelative(h.at_ms)} ${h.from} -> ${h.to} after ${formatDuration(h.gap_ms)}, ${h.evidence}  [${h.from_id} -> ${h.to_id}]`,
     ),
   );
   section(

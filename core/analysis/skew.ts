@@ -5,10 +5,24 @@
 // sender's order. The estimate is the smallest offset seen, because an entry cannot arrive before it was sent:
 // `timestamp + min(offset)` is never later than the entry's own received_at, and latency or batching
 // delay only ever make an offset larger. Samples far below the median are clock jumps and are ignored.
+//
+// Then causality: where a browser line and a server line carry the same request id, the browser's
+// request must come before the server handled it and its response after the server answered. Those
+// pairs bound each client clock's offset from both sides (the idea of Jaeger's clock-skew adjuster,
+// which shifts a child span into its parent); the estimate moves into the bounds and its uncertainty
+// shrinks to their width.
 import type { LogEntry, System } from "../schema.js";
 import { formatDuration, median, plural } from "./format.js";
-import { SERVER_SYSTEMS } from "./signals.js";
-import { SAME_CLOCK_TOLERANCE_MS, SERVER_SKEW_TOLERANCE_MS, SKEW_NEGLIGIBLE_MS, SKEW_OUTLIER_MS } from "./limits.js";
+import { isFailure, requestIds, SERVER_SYSTEMS } from "./signals.js";
+import {
+  CAUSAL_MARGIN_MS,
+  CAUSAL_TIGHT_MS,
+  FINGERPRINT_MESSAGE_CHARS,
+  SAME_CLOCK_TOLERANCE_MS,
+  SERVER_SKEW_TOLERANCE_MS,
+  SKEW_NEGLIGIBLE_MS,
+  SKEW_OUTLIER_MS,
+} from "./limits.js";
 
 /**
  * - `sent_at`: from clock_offset_ms (received_at minus the batch's sent_at), exact but for latency.
@@ -29,6 +43,9 @@ export interface StreamSkew {
   /** Distinct batches (sent_at) or entries (received_at) the estimate rests on. */
   samples: number;
   entries: number;
+  /** Request/response pairs with a server that bound the offset, and how far they moved it, ms. */
+  pairs?: number;
+  causal_shift_ms?: number;
 }
 
 export interface SystemSkew {
@@ -41,6 +58,9 @@ export interface SystemSkew {
   /** Spread of the samples and disagreement between streams, ms. */
   uncertainty_ms: number;
   entries: number;
+  /** Browser-server request/response pairs (shared request id) that bounded the offset, and the shift they made. */
+  pairs?: number;
+  causal_shift_ms?: number;
   /** e.g. "browser clock was 4.2 s ahead of the server clock (from 12 batch send times, ±80 ms)". */
   description: string;
 }
@@ -101,7 +121,11 @@ export function correctClockSkew(entries: readonly LogEntry[]): SkewCorrection {
 
   const times = new Float64Array(entries.length);
   const streams: StreamSkew[] = [];
+  const senderOf: StreamSkew[][] = [];
+  const indicesOf = new Map<StreamSkew, number[]>();
   for (const sources of senders.values()) {
+    const senderStreams: StreamSkew[] = [];
+    senderOf.push(senderStreams);
     const accs = [...sources.values()];
     // Sources of one sender usually share its clock; pooling their samples keeps a source with one
     // slow batch from being shifted against the others. A source whose own estimate disagrees by more
@@ -113,10 +137,149 @@ export function correctClockSkew(entries: readonly LogEntry[]): SkewCorrection {
       const stream = asReference({ ...shared, source: acc.source, entries: acc.indices.length });
       if (stream.source === undefined) delete stream.source;
       streams.push(stream);
+      senderStreams.push(stream);
+      indicesOf.set(stream, acc.indices);
       for (const i of acc.indices) times[i] = entries[i]!.timestamp + stream.offset_ms;
     }
   }
+  applyCausality(entries, times, senderOf, indicesOf);
   return { times, streams, systems: summariseSystems(streams) };
+}
+
+/**
+ * Moves each client sender's offset (all its streams together, so one clock stays one clock) into the
+ * bounds its request/response pairs with reference server entries set. Pairs that contradict each other
+ * leave the estimate alone.
+ */
+function applyCausality(
+  entries: readonly LogEntry[],
+  times: Float64Array,
+  senders: StreamSkew[][],
+  indicesOf: Map<StreamSkew, number[]>,
+): void {
+  // Server time span of each request id, and server times of each requested URL path, from reference
+  // streams only.
+  const served = new Map<string, { first: number; last: number }>();
+  const paths = new Map<string, number[]>();
+  const clients: Array<{ streams: StreamSkew[]; tagged: Array<{ i: number; ids: string[]; path?: string }> }> = [];
+  for (const sender of senders) {
+    const reference = sender.every((s) => s.method === "reference");
+    const tagged: Array<{ i: number; ids: string[]; path?: string }> = [];
+    for (const stream of sender) {
+      for (const i of indicesOf.get(stream)!) {
+        const ids = requestIds(entries[i]!);
+        const path = requestPath(entries[i]!);
+        if (!ids.length && !path) continue;
+        if (!reference) {
+          tagged.push(path ? { i, ids, path } : { i, ids });
+          continue;
+        }
+        if (path) (paths.get(path) ?? paths.set(path, []).get(path)!).push(times[i]!);
+        for (const id of ids) {
+          const span = served.get(id);
+          if (span) {
+            span.first = Math.min(span.first, times[i]!);
+            span.last = Math.max(span.last, times[i]!);
+          } else served.set(id, { first: times[i]!, last: times[i]! });
+        }
+      }
+    }
+    if (!reference && tagged.length) clients.push({ streams: sender, tagged });
+  }
+  if (!served.size && !paths.size) return;
+  for (const list of paths.values()) list.sort((a, b) => a - b);
+  for (const { streams, tagged } of clients) {
+    let lower = -Infinity; // the shift must be at least this (responses after the server answered)
+    let upper = Infinity; // and at most this (requests before the server handled them)
+    let pairs = 0;
+    const bound = (role: "request" | "response", first: number, last: number, t: number) => {
+      pairs++;
+      if (role === "response") lower = Math.max(lower, last + CAUSAL_MARGIN_MS - t);
+      else upper = Math.min(upper, first - CAUSAL_MARGIN_MS - t);
+    };
+    for (const { i, ids, path } of tagged) {
+      const role = exchangeRole(entries[i]!);
+      if (!role) continue;
+      let paired = false;
+      for (const id of ids) {
+        const span = served.get(id);
+        if (!span) continue;
+        paired = true;
+        bound(role, span.first, span.last, times[i]!);
+      }
+      // Without a request id, a URL path the server logged exactly once near this line pairs with it.
+      if (!paired && path) {
+        const near = onlyNear(paths.get(path), times[i]!);
+        if (near !== undefined) bound(role, near, near, times[i]!);
+      }
+    }
+    if (!pairs || lower > upper) continue;
+    // The estimate is an upper bound on the true offset (latency only adds): the shift is at most 0. When
+    // the pairs also bound it from below and tightly, take the middle (as Jaeger's adjuster centres a
+    // span in its parent's latency); loosely, keep the estimate. When the responses demand a later clock,
+    // the estimate's side was wrong (a server clock trusted within tolerance): follow the pairs.
+    const spread = Math.max(...streams.map((s) => s.spread_ms));
+    const hi = Math.min(upper, 0);
+    let shift: number;
+    let width: number;
+    let centred: boolean;
+    if (lower <= hi) {
+      centred = hi - lower <= CAUSAL_TIGHT_MS;
+      shift = centred ? (lower + hi) / 2 : hi;
+      width = centred ? (hi - lower) / 2 : spread;
+    } else {
+      centred = Number.isFinite(upper);
+      shift = centred ? (lower + upper) / 2 : lower;
+      width = centred ? (upper - lower) / 2 : spread;
+    }
+    for (const stream of streams) {
+      stream.pairs = pairs;
+      stream.causal_shift_ms = shift;
+      stream.offset_ms += shift;
+      stream.spread_ms = centred ? width : Math.min(stream.spread_ms, width);
+      if (shift !== 0) for (const i of indicesOf.get(stream)!) times[i] = times[i]! + shift;
+    }
+  }
+}
+
+/** Pairs by URL path only when exactly one server line with that path lies this close, ms. */
+const URL_PAIR_WINDOW_MS = 2_000;
+const HTTP_LINE = /\b(?:GET|POST|PUT|PATCH|DELETE|OPTIONS|HEAD) (?:https?:\/\/[^\s/]{1,200})?(\/[^\s?#]{1,200})/;
+
+/** The one server time within URL_PAIR_WINDOW_MS of t in a sorted list, or undefined (none, or several). */
+function onlyNear(sorted: number[] | undefined, t: number): number | undefined {
+  if (!sorted) return undefined;
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < t - URL_PAIR_WINDOW_MS) lo = mid + 1;
+    else hi = mid;
+  }
+  const first = sorted[lo];
+  if (first === undefined || first > t + URL_PAIR_WINDOW_MS) return undefined;
+  const next = sorted[lo + 1];
+  return next !== undefined && next <= t + URL_PAIR_WINDOW_MS ? undefined : first;
+}
+
+/** "POST /api/notes" → "/api/notes": the path of a request line, on either side. */
+function requestPath(entry: LogEntry): string | undefined {
+  const m = HTTP_LINE.exec(entry.message.slice(0, 300));
+  return m ? m[1]!.replace(/\/+$/, "").toLowerCase() : undefined;
+}
+
+const REQUEST_WORDS =
+  /\b(?:GET|POST|PUT|PATCH|DELETE|calling|sending|send(?:ing)? request|requesting|fetching|starting)\b/;
+const RESPONSE_WORDS =
+  /\b(?:resolved|response|returned|received|completed|done|succeeded|failed|error|status)\b|\b[1-5]\d\d\b/i;
+
+/** Whether a client line sent a request (before the server) or reports its outcome (after), by its wording. */
+function exchangeRole(entry: LogEntry): "request" | "response" | undefined {
+  if (isFailure(entry)) return "response";
+  const text = entry.message.slice(0, FINGERPRINT_MESSAGE_CHARS);
+  if (RESPONSE_WORDS.test(text)) return "response";
+  if (REQUEST_WORDS.test(text)) return "request";
+  return undefined;
 }
 
 function pool(accs: StreamAcc[]): StreamAcc {
@@ -194,6 +357,11 @@ function summariseSystems(streams: StreamSkew[]): SystemSkew[] {
       entries,
       description: "",
     };
+    const paired = list.find((s) => s.pairs);
+    if (paired) {
+      skew.pairs = paired.pairs!;
+      skew.causal_shift_ms = paired.causal_shift_ms ?? 0;
+    }
     skew.description = describeSkew(skew, samples);
     result.push(skew);
   }
@@ -202,10 +370,14 @@ function summariseSystems(streams: StreamSkew[]): SystemSkew[] {
 
 function describeSkew(s: SystemSkew, samples: number): string {
   if (s.method === "reference") return `${s.system} clock is the reference (a server clock, not corrected)`;
-  const basis =
+  let basis =
     s.method === "sent_at"
       ? `from ${plural(samples, "batch send time")}`
       : `estimated from arrival times of ${plural(samples, "entry", "entries")}, no batch send times`;
+  if (s.pairs) {
+    const moved = s.causal_shift_ms ? `, which moved it ${formatDuration(Math.abs(s.causal_shift_ms))}` : "";
+    basis += `; bounded by ${plural(s.pairs, "request/response pair")} with the server${moved}`;
+  }
   const within = `±${formatDuration(s.uncertainty_ms)}`;
   if (Math.abs(s.skew_ms) < SKEW_NEGLIGIBLE_MS) {
     return `${s.system} clock matches the server clock within ${formatDuration(SKEW_NEGLIGIBLE_MS)} (${basis}, ${within})`;

@@ -80,7 +80,7 @@ export const evidenceIncidents: Incident[] = [
   },
   {
     name: "adjacent-unrelated-entries",
-    pattern: "no evidence, no hop",
+    pattern: "no evidence, no link",
     story:
       "A cron log from the Worker lands 3 ms before an unrelated browser render; the note POST is a real hop (same URL on both sides).",
     entries: simulate(
