@@ -142,9 +142,14 @@ export function linkSignals(a: Signal, b: Signal, i: number, j: number, adjacent
     evidence.push(`both are ${topicNames(a.topics & b.topics).join(" and ")} failures`);
   }
   let weak = kindOnly ? 1 : 0;
-  if (adjacent && sa === sb && a.failure && b.failure && dt <= SEQUENCE_LINK_MS) {
+  // Consecutive failures of one system, or a server failure and the 4xx/5xx answer it logs next.
+  if (adjacent && sa === sb && a.failure && dt <= SEQUENCE_LINK_MS) {
     weak++;
-    evidence.push(`consecutive ${sa} failures ${dt.toFixed(0)} ms apart with nothing between them`);
+    evidence.push(
+      b.failure
+        ? `consecutive ${sa} failures ${dt.toFixed(0)} ms apart with nothing between them`
+        : `the next ${sa} line, ${dt.toFixed(0)} ms later, answers with an error status`,
+    );
   }
   if (strength === 0 && weak === 0) return undefined;
   const total = Math.max(strength, weak) as Strength;

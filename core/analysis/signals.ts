@@ -236,7 +236,15 @@ const ENTITY_PATTERN =
   /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|\b(?=[a-z_-]*\d)(?=\d*[a-z_-])[a-z0-9_-]{8,64}\b/gi;
 
 /** Request ids only (context keys and "request id" phrases): what clock-skew pairs rest on. Cheap. */
-export function requestIds(entry: LogEntry): string[] {
+export function requestIds(entry: LogEntry): readonly string[] {
+  let ids = requestIdCache.get(entry);
+  if (!ids) requestIdCache.set(entry, (ids = findRequestIds(entry)));
+  return ids;
+}
+
+const requestIdCache = new WeakMap<LogEntry, readonly string[]>();
+
+function findRequestIds(entry: LogEntry): readonly string[] {
   const ids: string[] = [];
   const c = entry.context;
   if (c) {
@@ -249,7 +257,7 @@ export function requestIds(entry: LogEntry): string[] {
   if (REQUEST_HINT.test(text)) {
     for (const m of text.matchAll(REQUEST_ID_PATTERN)) ids.push(m[1]!.toLowerCase());
   }
-  return ids;
+  return ids.length ? ids : NO_KEYS;
 }
 
 const REQUEST_HINT = /[Rr][Ee][Qq]|[Cc]orrelation/;

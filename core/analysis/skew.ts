@@ -161,21 +161,35 @@ function applyCausality(
   // streams only.
   const served = new Map<string, { first: number; last: number }>();
   const paths = new Map<string, number[]>();
-  const clients: Array<{ streams: StreamSkew[]; tagged: Array<{ i: number; ids: string[]; path?: string }> }> = [];
+  type Tagged = { i: number; ids: readonly string[]; path?: string };
+  const clients: Array<{ streams: StreamSkew[]; tagged: Tagged[] }> = [];
+  const wanted = { ids: new Set<string>(), paths: new Set<string>() };
+  const isReference = (sender: StreamSkew[]) => sender.every((s) => s.method === "reference");
+  // Client lines first: only the ids and paths they carry are worth recording on the server side.
   for (const sender of senders) {
-    const reference = sender.every((s) => s.method === "reference");
-    const tagged: Array<{ i: number; ids: string[]; path?: string }> = [];
+    if (isReference(sender)) continue;
+    const tagged: Tagged[] = [];
     for (const stream of sender) {
       for (const i of indicesOf.get(stream)!) {
         const ids = requestIds(entries[i]!);
         const path = requestPath(entries[i]!);
         if (!ids.length && !path) continue;
-        if (!reference) {
-          tagged.push(path ? { i, ids, path } : { i, ids });
-          continue;
-        }
-        if (path) (paths.get(path) ?? paths.set(path, []).get(path)!).push(times[i]!);
-        for (const id of ids) {
+        tagged.push(path ? { i, ids, path } : { i, ids });
+        for (const id of ids) wanted.ids.add(id);
+        if (path) wanted.paths.add(path);
+      }
+    }
+    if (tagged.length) clients.push({ streams: sender, tagged });
+  }
+  if (!clients.length) return;
+  for (const sender of senders) {
+    if (!isReference(sender)) continue;
+    for (const stream of sender) {
+      for (const i of indicesOf.get(stream)!) {
+        const path = wanted.paths.size ? requestPath(entries[i]!) : undefined;
+        if (path && wanted.paths.has(path)) (paths.get(path) ?? paths.set(path, []).get(path)!).push(times[i]!);
+        for (const id of requestIds(entries[i]!)) {
+          if (!wanted.ids.has(id)) continue;
           const span = served.get(id);
           if (span) {
             span.first = Math.min(span.first, times[i]!);
@@ -184,7 +198,6 @@ function applyCausality(
         }
       }
     }
-    if (!reference && tagged.length) clients.push({ streams: sender, tagged });
   }
   if (!served.size && !paths.size) return;
   for (const list of paths.values()) list.sort((a, b) => a - b);

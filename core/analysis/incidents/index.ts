@@ -1,6 +1,7 @@
 // Every incident of the corpus, for incidents.test.ts and the accuracy figure.
 import { evidenceIncidents } from "./evidence.js";
 import { healthyIncidents } from "./healthy.js";
+import { holdoutIncidents } from "./holdout.js";
 import { messageIncidents } from "./messages.js";
 import { noiseIncidents } from "./noise.js";
 import { originIncidents } from "./origin.js";
@@ -18,4 +19,5 @@ export const INCIDENTS: readonly Incident[] = [
   ...evidenceIncidents,
   ...skewIncidents,
   ...messageIncidents,
+  ...holdoutIncidents,
 ];
