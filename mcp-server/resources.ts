@@ -1,9 +1,11 @@
 // The trace resource (`trace://{trace_id}`, the stored trace as JSON) and the debug_trace prompt.
 import { ResourceTemplate, type McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
+import { safeJson } from "../core/analysis/format.js";
 import { TraceIdSchema } from "../core/params.js";
-import { loadTrace } from "../core/query-trace.js";
+import { loadTrace } from "../core/query-shared.js";
 import type { Services } from "../core/services.js";
+import { DATA_NOTE } from "../core/views/schema.js";
 import { recoveryText } from "./define-tool.js";
 
 /** Entries a resource read returns at most; the JSON says when it holds fewer than the trace. */
@@ -23,6 +25,7 @@ export function registerResources(server: McpServer, services: Services): void {
       try {
         const { entries, summary } = await loadTrace(services.store(), traceId);
         const body = {
+          note: DATA_NOTE,
           trace_id: traceId,
           summary,
           entries: entries.slice(0, RESOURCE_ENTRIES_MAX),
@@ -32,7 +35,7 @@ export function registerResources(server: McpServer, services: Services): void {
               }
             : {}),
         };
-        return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(body) }] };
+        return { contents: [{ uri: uri.href, mimeType: "application/json", text: safeJson(body) }] };
       } catch (error) {
         throw new Error(recoveryText("trace resource", error), { cause: error });
       }

@@ -150,13 +150,17 @@ describe("correlate_trace", () => {
 describe("get_trace", () => {
   it("returns entries in corrected order with repeats folded", async () => {
     const { text, structured } = await callTool(client, "get_trace", { trace_id: trace });
-    const ids = (structured!.entries as Array<{ id: string }>).map((e) => e.id);
-    expect(ids).toHaveLength(9);
+    const entries = structured!.entries as Array<{ id: string; count?: number; last_id?: string }>;
+    const ids = entries.map((e) => e.id);
+    // Nine entries, the four identical retries folded into one row.
+    expect(ids).toHaveLength(6);
+    expect(entries.find((e) => e.id === `${trace}-r1`)).toMatchObject({ count: 4, last_id: `${trace}-r4` });
     // Corrected for the browser's 4 s lead, the click comes first and the Convex error before the browser's.
     expect(ids[0]).toBe(`${trace}-b1`);
     expect(ids.indexOf(`${trace}-c2`)).toBeLessThan(ids.indexOf(`${trace}-b3`));
     expect(text).toMatch(/"retrying payment provider".*x4/);
-    expect(structured!.truncated).toBe(false);
+    expect(structured!.page).toMatchObject({ from: 1, to: 9, of: 9, rows: 6 });
+    expect(structured!.page).not.toHaveProperty("next_cursor");
   });
 
   it("filters by level and text and pages with a cursor", async () => {
@@ -168,8 +172,8 @@ describe("get_trace", () => {
     const text = await callTool(client, "get_trace", { trace_id: trace, text: "CLICK" });
     expect(text.structured!.matching).toBe(1);
     const page1 = await callTool(client, "get_trace", { trace_id: trace, limit: 2 });
-    expect(page1.structured!.truncated).toBe(true);
-    const cursor = page1.structured!.next_cursor as string;
+    const cursor = (page1.structured!.page as { next_cursor: string }).next_cursor;
+    expect(cursor).toBeTruthy();
     expect(page1.text).toContain(cursor);
     const page2 = await callTool(client, "get_trace", { trace_id: trace, limit: 2, cursor });
     expect((page2.structured!.entries as Array<{ id: string }>)[0]!.id).not.toBe(
@@ -192,15 +196,15 @@ describe("get_trace", () => {
         "worker",
       );
     }
-    const { text, structured } = await callTool(client, "get_trace", { trace_id: noisy });
-    expect(structured!.total_entries).toBe(3000);
-    expect(text.length / 4).toBeLessThan(9000);
-    expect(JSON.stringify(structured).length / 4).toBeLessThan(12_000);
-    expect(structured!.truncated).toBe(true);
-    expect(text).toMatch(/left out/);
+    const { text, structured, model } = await callTool(client, "get_trace", { trace_id: noisy });
+    expect((structured!.trace as { read: number }).read).toBe(3000);
+    expect(text.length / 4).toBeLessThan(8000);
+    expect(model.length / 4).toBeLessThan(8000);
+    expect(structured!.page).toHaveProperty("next_cursor");
+    expect(text).toMatch(/after it\. Continue with cursor/);
     const report = await callTool(client, "correlate_trace", { trace_id: noisy });
-    expect(report.text.length / 4).toBeLessThan(9000);
-    expect(JSON.stringify(report.structured).length / 4).toBeLessThan(12_000);
+    expect(report.text.length / 4).toBeLessThan(8000);
+    expect(report.model.length / 4).toBeLessThan(8000);
   });
 });
 
@@ -251,6 +255,7 @@ describe("resource and prompt", () => {
     const res = await client.readResource({ uri: `trace://${trace}` });
     const body = JSON.parse((res.contents[0] as { text: string }).text);
     expect(body.trace_id).toBe(trace);
+    expect(body.note).toMatch(/data written by the app and its users/);
     expect(body.entries).toHaveLength(9);
     expect(body.summary.error_count).toBe(2);
     const prompt = await client.getPrompt({ name: "debug_trace", arguments: { symptom: "checkout does nothing" } });

@@ -135,7 +135,7 @@ function rate(signals: Signal[], steps: Link[]): { confidence: Confidence; reaso
       reason: "a step rests only on a shared status, the kind of failure or two failures in a row",
     };
   }
-  if (strongest === 3) return { confidence: "high", reason: "every step shares an id, a URL or message text" };
+  if (strongest === 3) return { confidence: "high", reason: "an id, a URL or message text shared at every step" };
   return {
     confidence: "medium",
     reason: "the steps rest on shared URLs, statuses or a retried operation, no shared id",

@@ -62,7 +62,7 @@ export interface RootCause {
   source?: string;
   /** The top of the stack as stored, at most CAUSE_STACK_LINES frames; stack_more counts the rest. */
   stack_top: string[];
-  stack_more: number;
+  stack_more?: number;
   /** The first frame in the app's own code, where to start reading. */
   app_frame?: string;
   /** How well the evidence supports this: high (shared ids or text at every step), medium, low. */
@@ -89,7 +89,7 @@ export interface FailureDetail {
   /** Whole, as stored. Untrusted log content. */
   message: string;
   stack_top: string[];
-  stack_more: number;
+  stack_more?: number;
   /** Occurrences of this failure (same system and normalised message) in the trace. */
   count: number;
   role: "root cause" | "user saw" | "on the path" | "chain root" | "other";
@@ -220,9 +220,6 @@ function rootCause(
         : "no earlier entry shares an id, URL, text or retried operation with it: it is its own root cause",
     );
   }
-  evidence.push(
-    `confidence ${walk.confidence}${walk.confidenceReason ? `: ${walk.confidenceReason}` : walk.root === walk.anchor ? ": the failure itself, nothing to infer" : ""}`,
-  );
   const stack = stackOf(e.stack);
   if (stack.app) evidence.push(`first app frame: ${quote(stack.app, 200)}`);
   if (e.source) evidence.push(`source: ${quote(e.source, 100)}`);
@@ -248,9 +245,10 @@ function rootCause(
     timestamp: rootSignal.item.t,
     rel_ms: rootSignal.item.rel_ms,
     stack_top: stack.top,
-    stack_more: stack.more,
+    ...(stack.more ? { stack_more: stack.more } : {}),
     confidence: walk.confidence,
-    confidence_reason: walk.confidenceReason,
+    confidence_reason:
+      walk.confidenceReason || (walk.root === walk.anchor ? "the failure the user saw itself, nothing to infer" : ""),
     anchor_id: a.id,
     anchor_user_visible: userVisible,
     path,
@@ -329,7 +327,7 @@ function failureDetails(graph: Graph, walk: Walk | undefined, chains: ChainDetai
       rel_ms: s.item.rel_ms,
       message: e.message,
       stack_top: stack.top,
-      stack_more: stack.more,
+      ...(stack.more ? { stack_more: stack.more } : {}),
       count: counts.get(s.key) ?? 1,
       role,
     };
@@ -456,24 +454,25 @@ function summarise(
     const errors = stats.by_level.error ?? 0;
     const chain = main?.chain;
     sentences.push(
-      `${plural(stats.failures, "failure")} (${plural(errors, "error")}) in ${plural(stats.chains_total, "chain")}${chain ? `; the chain the user saw spans ${chain.systems.join(", ")}${chain.propagation.length ? ` and propagated ${chain.propagation.join(", ")}` : ""}` : ""}.`,
+      `${plural(stats.failures, "failure")} (${plural(errors, "error")}) in ${plural(stats.chains_total, "chain")}${chain ? `; the chain the user saw: ${chain.propagation.length ? chain.propagation.join(", ") : chain.systems.join(", ")}` : ""}.`,
     );
     const saw =
       root.anchor_id !== root.id
         ? `, which led to [${root.anchor_id}] the ${root.anchor_user_visible ? "user saw" : "last server error"}`
         : "";
     sentences.push(
-      `Likely root cause (${root.confidence} confidence): ${root.system} ${root.level} at ${formatRelative(root.rel_ms)} ${quote(root.message, 160)} [${root.id}]${saw}.`,
+      `Likely root cause (${root.confidence} confidence): ${root.system} ${root.level} at ${formatRelative(root.rel_ms)} ${quote(root.message, 80)} [${root.id}]${saw}.`,
     );
     if (root.app_frame) sentences.push(`Start at ${quote(root.app_frame, 160)}.`);
     const [storm] = storms;
     if (storm) sentences.push(`${capitalise(stormSentence(storm))}.`);
-    if (root.alternatives.length)
-      sentences.push(`Also considered: ${root.alternatives.map((x) => `[${x.id}]`).join(", ")} (see alternatives).`);
   }
   const skewed = skew.filter((s) => s.method !== "reference" && Math.abs(s.skew_ms) >= SKEW_NEGLIGIBLE_MS);
+  // Short: each clock's full description (basis, uncertainty) is in skew.
   if (skewed.length)
-    sentences.push(`Times are corrected for clock skew: ${skewed.map((s) => s.description).join("; ")}.`);
+    sentences.push(
+      `Times are corrected for clock skew: ${skewed.map((s) => `${s.system} ${formatDuration(Math.abs(s.skew_ms))} ${s.skew_ms > 0 ? "ahead" : "behind"}`).join(", ")}.`,
+    );
   if (warnings.length)
     sentences.push(`Caveats: ${warnings.slice(0, 3).join("; ")}${warnings.length > 3 ? "; …" : ""}.`);
   return sentences.join(" ");

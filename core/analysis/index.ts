@@ -33,24 +33,8 @@ export {
   type RootCause,
   type TimelineLine,
 } from "./correlate.js";
-export { budgetChars, estimateTokens, packBlocks, resolveBudget, type Block, type Packed } from "./budget.js";
-export {
-  describeClocks,
-  entryBlocks,
-  renderEntry,
-  renderMessage,
-  renderPage,
-  renderSearchHits,
-  renderStack,
-  renderTrace,
-  UNTRUSTED_NOTE,
-  type RenderedPage,
-  type RenderOptions,
-  type SearchHitsInput,
-  type TracePageInput,
-} from "./render.js";
-export { renderCorrelation, renderErrorGroups } from "./render-report.js";
+export { answerChars, budgetChars, estimateTokens, resolveBudget, Room, sizeOf } from "./budget.js";
 export { compileFilter, EntryFilterSchema, filterTimeline, type EntryFilter } from "./filter.js";
 export { checkRegex, type SafeRegex } from "./safe-regex.js";
 export { decodeCursor, encodeCursor } from "./cursor.js";
-export { capText, formatDuration, formatRelative } from "./format.js";
+export { capText, formatDuration, formatRelative, quote, safeJson, safeText } from "./format.js";

@@ -94,6 +94,29 @@ export const CORRELATE_GAPS_MAX = 15;
 
 /** Longest message rendered per line, characters; longer ones end with an explicit marker. */
 export const RENDER_MESSAGE_CHARS = 500;
+/** Longest message of a routine (non-failure) entry in an answer, characters; failures are shown whole. */
+export const ROUTINE_MESSAGE_CHARS = 300;
+/** Longest message of a failure listed as outside the page, characters (its own page shows it whole). */
+export const ELSEWHERE_MESSAGE_CHARS = 160;
+/** Distinct failures listed as outside a get_trace page (the count is always given). */
+export const ELSEWHERE_ROWS_MAX = 12;
+/** Entries shown before the one named by get_trace's `around`. */
+export const AROUND_CONTEXT_ENTRIES = 5;
+/** Longest stack frame line in an answer, characters. */
+export const RENDER_FRAME_CHARS = 300;
+/** Warnings, users and drop reasons listed per answer or trace at most (counts of the rest are given). */
+export const ANSWER_LIST_MAX = 8;
+/** Longest warning, user id or drop reason in an answer, characters. */
+export const ANSWER_LABEL_CHARS = 200;
+/**
+ * Largest answer, characters, whatever the token budget: Claude Code gives its model only the JSON of a
+ * result's structured content, and above 50,000 characters it shows a 2 KB preview instead.
+ */
+export const ANSWER_MAX_CHARS = 45_000;
+/** Largest JSON API answer, characters (people page through the debug page; no model reads it). */
+export const API_ANSWER_MAX_CHARS = 4_000_000;
+/** Entry ids remembered in a since token for the millisecond it ends at (more: the whole millisecond is "seen"). */
+export const SINCE_IDS_MAX = 24;
 /** Stack lines rendered per entry (top in-app frames); the rest are counted. */
 export const RENDER_STACK_LINES = 5;
 /** Rough characters per token for budgeting (English text and code average about 4). */

@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import { correlateTrace } from "./correlate.js";
 import { noisyTrace, simulate, type FixtureEvent } from "./fixtures.js";
 import { CHAINS_MAX, CORRELATE_TIMELINE_MAX } from "./limits.js";
-import { renderCorrelation } from "./render-report.js";
 
 describe("correlateTrace at scale", () => {
   it("handles a 50k-entry noisy trace with bounded output", () => {
@@ -16,7 +15,6 @@ describe("correlateTrace at scale", () => {
     expect(c.root_cause?.system).toBe("browser");
     expect(c.error_chains.some((ch) => ch.role === "moved_past" && ch.systems.includes("convex"))).toBe(true);
     expect(JSON.stringify(c).length).toBeLessThan(60_000);
-    expect(renderCorrelation(c).tokens).toBeLessThanOrEqual(8_000);
   });
 
   it("caps the failures it links when every entry is an error", () => {

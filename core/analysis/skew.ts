@@ -388,8 +388,8 @@ function describeSkew(s: SystemSkew, samples: number): string {
       ? `from ${plural(samples, "batch send time")}`
       : `estimated from arrival times of ${plural(samples, "entry", "entries")}, no batch send times`;
   if (s.pairs) {
-    const moved = s.causal_shift_ms ? `, which moved it ${formatDuration(Math.abs(s.causal_shift_ms))}` : "";
-    basis += `; bounded by ${plural(s.pairs, "request/response pair")} with the server${moved}`;
+    const moved = s.causal_shift_ms ? ` moved it ${formatDuration(Math.abs(s.causal_shift_ms))}` : " agree";
+    basis += `; ${plural(s.pairs, "request/response pair")}${moved}`;
   }
   const within = `±${formatDuration(s.uncertainty_ms)}`;
   if (Math.abs(s.skew_ms) < SKEW_NEGLIGIBLE_MS) {
