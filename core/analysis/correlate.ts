@@ -439,7 +439,7 @@ function summarise(
   if (!root) {
     sentences.push(
       stats.failures
-        ? `No failure the user saw: ${plural(stats.failures, "warning")} that read like failures, none an error the user met.`
+        ? `No failure the user saw: ${plural(stats.failures, "failure")} in the trace, each recovered or short of an error that reached the user.`
         : `No errors or failure warnings: the trace looks healthy.`,
     );
     if (benign.length) {
