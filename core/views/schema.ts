@@ -202,8 +202,6 @@ export const RootCauseViewSchema = z.looseObject({
       }),
     )
     .describe("Candidates considered and not chosen, with why."),
-  alternatives_omitted: z.number().optional().describe("Alternatives left out for the budget."),
-  evidence_omitted: z.number().optional().describe("Evidence lines left out for the budget."),
 });
 
 export const FailureViewSchema = z.looseObject({
@@ -296,9 +294,11 @@ export const CorrelationViewSchema = z.looseObject({
   root_cause: RootCauseViewSchema.nullable(),
   failures: z
     .array(FailureViewSchema)
+    .optional()
     .describe("The other distinct failures, whole: what the user saw, the steps to it, other chains' roots."),
   benign: z
     .array(BenignViewSchema)
+    .optional()
     .describe("What looked alarming and was judged harmless, with the reason (noise, recovered, under a limit)."),
   error_chains: z.array(ErrorChainViewSchema),
   retry_storms: z.array(RetryStormViewSchema),

@@ -146,20 +146,8 @@ describe("correlation view", () => {
         system: "convex" as const,
         message: `step ${i} ok`,
       })),
-      {
-        at: 4000,
-        system: "convex",
-        level: "error",
-        message: `Error: save failed ${"<OrderRow> ".repeat(300)}END`,
-        context: { request_id: "5d2f9c0b1a8e7364" },
-      },
-      // The request id ties the browser's report to the convex error, the root cause.
-      {
-        at: 4100,
-        system: "browser",
-        level: "error",
-        message: "Uncaught Error: [CONVEX M(orders:save)] [Request ID: 5d2f9c0b1a8e7364] Server Error",
-      },
+      { at: 4000, system: "convex", level: "error", message: `Error: save failed ${"<OrderRow> ".repeat(300)}END` },
+      { at: 4100, system: "browser", level: "error", message: `Uncaught Error: ${"<OrderRow> ".repeat(300)}END` },
     ];
     const entries = simulate("c", events);
     const c = correlateTrace(entries);
@@ -169,11 +157,46 @@ describe("correlation view", () => {
       const text = correlationText(view);
       expect(JSON.stringify(view).length, `json at ${budget}`).toBeLessThanOrEqual(answerChars(budget));
       expect(text.length, `text at ${budget}`).toBeLessThanOrEqual(answerChars(budget));
-      if (budget >= 8_000) expect(view.root_cause!.message.endsWith("END")).toBe(true);
+      // Whichever entry the analysis picks, its message is whole when the budget allows.
+      if (budget >= 8_000) expect(view.root_cause!.message).toBe(byId.get(view.root_cause!.id)!.message);
       else expect(view.left_out).toBeDefined();
     }
     const small = buildCorrelationView(c, (id) => byId.get(id), { budgetTokens: 500 });
     expect(correlationText(small)).toMatch(/Left out for the answer budget: .*Raise budget_tokens/);
+  });
+});
+
+describe("correlation view, fields it does not know", () => {
+  it("carries new fields of the analysis in both forms, budgeted and made safe", () => {
+    const entries = simulate("n", [
+      { at: 0, system: "browser", level: "error", message: "Uncaught TypeError: x is undefined" },
+    ]);
+    const base = correlateTrace(entries);
+    const failures = Array.from({ length: 400 }, (_, i) => ({
+      id: `f${i}`,
+      role: "other",
+      system: "convex",
+      level: "error",
+      rel_ms: 5,
+      count: 1,
+      message: `Error ${i}\u2028${"z".repeat(200)}`,
+    }));
+    // A correlation with fields this view has no names for (as the analysis grows).
+    const c = { ...base, failures, root_cause: { ...base.root_cause!, confidence: "high" } } as typeof base;
+    const view = buildCorrelationView(c, () => undefined, { budgetTokens: 2_000 });
+    const text = correlationText(view);
+    expect(JSON.stringify(view).length).toBeLessThanOrEqual(8_000);
+    expect(text.length).toBeLessThanOrEqual(8_000);
+    expect(view.root_cause).toMatchObject({ confidence: "high" });
+    expect(text).toContain("Root cause (high confidence):");
+    const kept = view.failures as Array<{ message: string }>;
+    expect(kept.length).toBeGreaterThan(0);
+    expect(view.left_out!.failures).toBe(400 - kept.length);
+    expect(kept[0]!.message).toContain("\\u2028");
+    // Each failure on its line, before the chains (cut here by the budget).
+    expect(text).toMatch(
+      /Failures \(whole messages\) \(\d+\):\n {2}other: convex error at \+0\.005s "Error 0\\\\u2028z+" {2}\[f0\]/,
+    );
   });
 });
 
