@@ -41,6 +41,8 @@ export interface Walk {
   confidenceReason: string;
   /** Signals reached from the anchor. */
   reached: Set<number>;
+  /** Other eligible causes the walk reached, earliest first. */
+  others: number[];
 }
 
 /** The last failure the user saw: a browser failure; without one, the last server error. */
@@ -67,6 +69,7 @@ export function walkBack(graph: Graph, anchor: number): Walk {
   const cost = new Map<number, number>([[anchor, 0]]);
   const buckets: number[][] = [[anchor]];
   const settled = new Set<number>();
+  const strongest = new Map<number, Link>();
   for (let c = 0; c < buckets.length && settled.size < CAUSE_WALK_MAX; c++) {
     for (const x of buckets[c] ?? []) {
       if (settled.has(x) || cost.get(x) !== c) continue;
@@ -76,7 +79,11 @@ export function walkBack(graph: Graph, anchor: number): Walk {
       if (settled.size >= CAUSE_WALK_MAX) break;
       for (const l of causesOf[x]!) {
         const y = l.cause;
-        if (settled.has(y) || signals[y]!.recoveredBy !== undefined) continue;
+        if (signals[y]!.recoveredBy !== undefined) continue;
+        // Eligibility rests on the best evidence tying y to anything reached, not on the cheapest path.
+        const known = strongest.get(y);
+        if (!known || (!l.repeat && (known.repeat || l.strength > known.strength))) strongest.set(y, l);
+        if (settled.has(y)) continue;
         const next = c + (l.repeat ? 1 : 4 - l.strength);
         if (next >= (cost.get(y) ?? Infinity)) continue;
         cost.set(y, next);
@@ -86,8 +93,10 @@ export function walkBack(graph: Graph, anchor: number): Walk {
     }
   }
   let root = anchor;
+  const candidates: number[] = [];
   for (const [i, t] of causal) {
-    if (i === root || !eligible(signals, i, via.get(i))) continue;
+    if (i === anchor || !eligible(signals, i, strongest.get(i))) continue;
+    candidates.push(i);
     const best = causal.get(root)!;
     if (t < best || (t === best && signals[i]!.item.entry.level === "error")) root = i;
   }
@@ -97,8 +106,38 @@ export function walkBack(graph: Graph, anchor: number): Walk {
     steps.push(link);
     k = link.effect;
   }
-  const { confidence, reason } = rate(signals, steps);
-  return { anchor, root, steps, confidence, confidenceReason: reason, reached: new Set(causal.keys()) };
+  let { confidence, reason } = rate(signals, steps);
+  const reached = new Set(causal.keys());
+  if (root === anchor) {
+    const unlinked = unlinkedBefore(signals, anchor, reached);
+    if (unlinked.length) {
+      confidence = "medium";
+      reason = `nothing ties the failure just before it (${unlinked.map((i) => `[${signals[i]!.item.entry.id}]`).join(", ")}) to it, so it is taken as its own cause`;
+    } else reason = "the failure the user saw itself: nothing earlier is tied to it";
+  }
+  candidates.sort((a, b) => causal.get(a)! - causal.get(b)!);
+  return {
+    anchor,
+    root,
+    steps,
+    confidence,
+    confidenceReason: reason,
+    reached,
+    others: candidates.filter((i) => i !== root),
+  };
+}
+
+/** Unrecovered errors shortly before the anchor that the walk did not reach. */
+function unlinkedBefore(signals: Signal[], anchor: number, reached: Set<number>): number[] {
+  const out: number[] = [];
+  const t = signals[anchor]!.item.t;
+  for (let i = anchor - 1; i >= 0 && out.length < ALTERNATIVES_MAX; i--) {
+    const s = signals[i]!;
+    if (t - s.item.t > UNLINKED_NEARBY_MS) break;
+    if (reached.has(i) || !s.failure || s.recoveredBy !== undefined || s.item.entry.level !== "error") continue;
+    out.push(i);
+  }
+  return out;
 }
 
 /**
@@ -158,7 +197,6 @@ export function alternatives(graph: Graph, walk: Walk, chains: ChainDetail[]): A
       why_not: why,
     });
   };
-  const rootT = signals[walk.root]!.item.t;
   for (const link of walk.steps) {
     const i = link.effect;
     if (i === walk.anchor || i === walk.root) continue;
@@ -170,16 +208,13 @@ export function alternatives(graph: Graph, walk: Walk, chains: ChainDetail[]): A
     );
     if (out.length >= 2) break;
   }
+  for (const i of walk.others.slice(0, 2)) {
+    add(i, "also tied to what the user saw, but later than the root cause: more likely an effect of it");
+  }
   if (walk.root !== walk.anchor) {
     add(walk.anchor, "what the user saw; the walk back found an earlier cause");
   }
-  const anchorT = signals[walk.anchor]!.item.t;
-  for (let i = walk.anchor - 1; i >= 0; i--) {
-    const s = signals[i]!;
-    if (anchorT - s.item.t > UNLINKED_NEARBY_MS) break;
-    if (walk.reached.has(i) || !s.failure || s.recoveredBy !== undefined || s.item.t > rootT + UNLINKED_NEARBY_MS)
-      continue;
-    if (s.item.entry.level !== "error") continue;
+  for (const i of unlinkedBefore(signals, walk.anchor, walk.reached)) {
     add(i, "close in time, but shares no id, URL, text or retried operation with the failure the user saw");
   }
   for (const c of chains) {

@@ -123,8 +123,7 @@ export function rootCause(
     stack_top: stack.top,
     ...(stack.more ? { stack_more: stack.more } : {}),
     confidence: walk.confidence,
-    confidence_reason:
-      walk.confidenceReason || (walk.root === walk.anchor ? "the failure the user saw itself, nothing to infer" : ""),
+    confidence_reason: walk.confidenceReason,
     anchor_id: a.id,
     anchor_user_visible: userVisible,
     path,
