@@ -41,9 +41,10 @@ export const BudgetSchema = z
     `Size of the answer in tokens (default 8000, at most ${MAX_TOKEN_BUDGET}; answers stay under 45,000 characters). Raise it only when you need more per page.`,
   );
 
-export const SinceTokenSchema = z
-  .string()
-  .max(600)
-  .describe(
-    "The since token of an earlier answer: only what arrived after that answer (after a fix, reproduce the bug and pass it to see only the new entries).",
-  );
+const SINCE_TOKEN_TEXT =
+  "The since token of an earlier answer: only what arrived after that answer (after a fix, reproduce the bug and pass it to see only what is new).";
+
+export const SinceTokenSchema = z.string().max(600).describe(SINCE_TOKEN_TEXT);
+
+/** The optional `since` argument of list_traces and list_errors. */
+export const SinceArgSchema = SinceTokenSchema.optional().describe(SINCE_TOKEN_TEXT);

@@ -4,7 +4,14 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { API_ANSWER_MAX_CHARS, EntryFilterSchema } from "../core/analysis/index.js";
 import { InputError, NotFoundError } from "../core/errors.js";
-import { CursorSchema, LimitSchema, SinceMinutesSchema, SinceTokenSchema, TraceIdSchema } from "../core/params.js";
+import {
+  CursorSchema,
+  LimitSchema,
+  SinceArgSchema,
+  SinceMinutesSchema,
+  SinceTokenSchema,
+  TraceIdSchema,
+} from "../core/params.js";
 import { correlate } from "../core/query-correlate-trace.js";
 import { getTrace } from "../core/query-get-trace.js";
 import { listErrors } from "../core/query-list-errors.js";
@@ -64,7 +71,7 @@ const TracesQuerySchema = z.object({
   system: text(SystemSchema.optional()),
   has_errors: bool(z.boolean().optional()),
   user_id: text(z.string().max(256).optional()),
-  since: text(SinceTokenSchema.optional()),
+  since: text(SinceArgSchema),
   limit: num(LimitSchema(20, 100)),
   cursor: text(CursorSchema),
 });
@@ -86,7 +93,7 @@ const ErrorsQuerySchema = z.object({
   since_minutes: num(SinceMinutesSchema),
   system: text(SystemSchema.optional()),
   trace_id: text(TraceIdSchema.optional()),
-  since: text(SinceTokenSchema.optional()),
+  since: text(SinceArgSchema),
   limit: num(LimitSchema(20, 100)),
   cursor: text(CursorSchema),
 });

@@ -151,6 +151,15 @@ describe("what the model receives", () => {
     }
   });
 
+  it("stops a 1,000-row page at budget_tokens 20000 below the 50,000-character preview limit", async () => {
+    const r = await callTool(client, "get_trace", { trace_id: long.trace, budget_tokens: 20_000, limit: 1000 });
+    const view = JSON.parse(r.model);
+    expect(view.page.stopped).toBe("budget");
+    expect(r.model.length).toBeGreaterThan(40_000); // the cap, not the limit, ended the page
+    expect(r.model.length).toBeLessThan(MODEL_PREVIEW_CHARS);
+    expect(r.text).toContain(`Cut at the answer budget: showed entries 1–${view.page.to} of 6,000`);
+  });
+
   it("names every failure the first page of a long trace does not show, one call away", async () => {
     const first = JSON.parse((await callTool(client, "get_trace", { trace_id: long.trace })).model);
     expect(first.page.next_cursor).toBeTruthy();
@@ -176,6 +185,22 @@ describe("what the model receives", () => {
       (await callTool(client, "get_trace", { trace_id: long.trace, cursor: first.page.next_cursor })).model,
     );
     expect(next.page.from).toBe(first.page.to + 1);
+  });
+
+  it("gives every listing's cursor in the JSON, and the cursor continues where the page ended", async () => {
+    const listings = [
+      ["list_traces", { limit: 1 }],
+      ["list_errors", { limit: 1 }],
+      ["search_logs", { query: "synced item", limit: 5 }],
+      ["get_trace", { trace_id: long.trace, limit: 5 }],
+    ] as const;
+    for (const [tool, args] of listings) {
+      const first = JSON.parse((await callTool(client, tool, args)).model);
+      expect(first.page.next_cursor, tool).toBeTruthy();
+      expect(first.page.stopped, tool).toBe("limit");
+      const next = JSON.parse((await callTool(client, tool, { ...args, cursor: first.page.next_cursor })).model);
+      expect(next.page.from, tool).toBe(first.page.to + 1);
+    }
   });
 
   it("counts a folded run as one row against limit", async () => {

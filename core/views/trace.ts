@@ -150,7 +150,7 @@ export function traceText(view: TraceView): string {
   const el = view.elsewhere;
   if (el) {
     lines.push(
-      `${plural(el.count, "failure")} matching the filters ${el.count === 1 ? "is" : "are"} not on this page; open one with ${el.jump}:`,
+      `${plural(el.count, "failure")}${view.filter || view.new_only ? " matching the filters" : ""} ${el.count === 1 ? "is" : "are"} not on this page; open one with ${el.jump}:`,
     );
     lines.push(...el.rows.map((r) => rowText(r)));
     if (el.more)

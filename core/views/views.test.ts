@@ -114,7 +114,7 @@ describe("trace view", () => {
     expect(view.page).toMatchObject({ from: 1, to: 260, rows: 1, stopped: "limit" });
     // The error is not on the page: it is named, with the call that opens it.
     expect(view.elsewhere).toMatchObject({ count: 1, rows: [{ id: "e260", failure: true }] });
-    expect(text).toContain('1 failure matching the filters is not on this page; open one with get_trace {"trace_id"');
+    expect(text).toContain('1 failure is not on this page; open one with get_trace {"trace_id"');
   });
 
   it("names the failures before and after a page in the middle", () => {

@@ -5,7 +5,7 @@ import {
   CursorSchema,
   LimitSchema,
   SinceMinutesSchema,
-  SinceTokenSchema,
+  SinceArgSchema,
   TraceIdSchema,
 } from "../../core/params.js";
 import { listErrors } from "../../core/query-list-errors.js";
@@ -23,7 +23,7 @@ Example: { "since_minutes": 30, "system": "convex" }`,
     since_minutes: SinceMinutesSchema,
     system: SystemSchema.optional().describe("Only errors from this system."),
     trace_id: TraceIdSchema.optional().describe("Only errors of this trace."),
-    since: SinceTokenSchema.optional(),
+    since: SinceArgSchema,
     limit: LimitSchema(20, 100),
     cursor: CursorSchema,
     budget_tokens: BudgetSchema,

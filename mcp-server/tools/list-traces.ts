@@ -1,6 +1,6 @@
 // list_traces: where an agent starts: which traces exist, how busy, and which have errors.
 import { z } from "zod";
-import { BudgetSchema, CursorSchema, LimitSchema, SinceMinutesSchema, SinceTokenSchema } from "../../core/params.js";
+import { BudgetSchema, CursorSchema, LimitSchema, SinceMinutesSchema, SinceArgSchema } from "../../core/params.js";
 import { listTraces } from "../../core/query-list-traces.js";
 import { SystemSchema } from "../../core/schema.js";
 import { TracesViewSchema } from "../../core/views/schema.js";
@@ -18,7 +18,7 @@ Example: { "has_errors": true, "since_minutes": 15 }`,
     system: SystemSchema.optional().describe("Only traces with entries from this system."),
     has_errors: z.boolean().optional().describe("true: only traces with errors; false: only traces without."),
     user_id: z.string().max(256).optional().describe("Only traces that carry this user id."),
-    since: SinceTokenSchema.optional(),
+    since: SinceArgSchema,
     limit: LimitSchema(20, 100),
     cursor: CursorSchema,
     budget_tokens: BudgetSchema,
