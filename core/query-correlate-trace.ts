@@ -13,8 +13,9 @@ export async function analyseTrace(
   store: LogStore,
   traceId: string,
 ): Promise<{ correlation: Correlation; entryOf: (id: string) => LogEntry | undefined }> {
-  const { entries, summary } = await loadTrace(store, traceId);
+  const { entries, summary, coverage } = await loadTrace(store, traceId);
   const correlation = correlateTrace(entries, summary);
+  if (coverage.note) correlation.warnings.unshift(coverage.note);
   // Only the ids the report names are looked up: index them, not the whole trace.
   const wanted = new Set([correlation.root_cause?.id, ...correlation.timeline.map((l) => l.id)]);
   const byId = new Map<string, LogEntry>();

@@ -37,7 +37,7 @@ export async function getTrace(store: LogStore, query: TraceQuery, now = Date.no
   }
   const page = paging({ tool: "get_trace", trace_id, filter, limit, since: mark ? since : undefined }, cursor);
 
-  const { entries, summary } = await loadTrace(store, trace_id);
+  const { entries, summary, coverage } = await loadTrace(store, trace_id);
   const timeline = buildTimeline(entries);
   let items = filterTimeline(timeline.entries, filter);
   if (mark) items = items.filter((i) => isNew(mark, i.entry.received_at, i.entry.id));
@@ -65,7 +65,7 @@ export async function getTrace(store: LogStore, query: TraceQuery, now = Date.no
       items,
       ...(describeFilter(filter) ? { filter: describeFilter(filter) } : {}),
       ...(mark ? { newOnly: describeSince(mark, "entries") } : {}),
-      warnings: traceWarnings(entries, summary, timeline.skew.systems),
+      warnings: [...(coverage.note ? [coverage.note] : []), ...traceWarnings(entries, summary, timeline.skew.systems)],
       since: sinceToken(
         entries.map((e) => ({ at: e.received_at, key: e.id })),
         now,

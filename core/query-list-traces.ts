@@ -7,7 +7,7 @@ import type { Answer } from "./views/page.js";
 import type { TracesView } from "./views/schema.js";
 import { buildTracesView, tracesText } from "./views/traces.js";
 
-/** Traces read from the index per listing before filtering (bounded cost, one command). */
+/** Traces read from the index per listing before filtering (bounded cost: the index, then their meta, two commands). */
 export const LIST_TRACES_SCAN = 1000;
 
 export interface ListTracesParams {
