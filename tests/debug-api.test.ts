@@ -200,7 +200,7 @@ describe("GET /api/traces/:id/correlation and entries", () => {
     const browserSkew = c.skew.find((s) => s.system === "browser")!;
     expect(browserSkew.skew_ms).toBeGreaterThan(3000);
     expect(browserSkew.skew_ms).toBeLessThan(5000);
-    expect(c.summary).toMatch(/Likely root cause: convex/);
+    expect(c.summary).toMatch(/Likely root cause \((high|medium|low) confidence\): convex/);
   });
 
   it("returns one stored entry whole, and 404 for an unknown entry", async () => {

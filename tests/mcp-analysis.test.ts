@@ -116,6 +116,28 @@ describe("correlate_trace", () => {
     // The first failure on the server side: the retries that preceded the TypeError.
     expect(root).toMatchObject({ id: `${trace}-r1`, system: "convex", level: "warn" });
     expect((root.evidence as string[]).join("\n")).toMatch(/retrying payment provider/);
+    // What Claude Code's model reads carries the evidence behind the claim, not just the claim: the
+    // failure the user saw, each step from the root to it, a confidence word with its reason, and the
+    // other candidates.
+    expect(root).toMatchObject({ anchor_id: `${trace}-b3`, anchor_user_visible: true });
+    expect(["high", "medium", "low"]).toContain(root.confidence);
+    expect(root.confidence_reason).toEqual(expect.any(String));
+    const path = root.path as Array<{ from_id: string; to_id: string; evidence: string }>;
+    expect(path[0]!.from_id).toBe(`${trace}-r1`);
+    expect(path.at(-1)!.to_id).toBe(`${trace}-b3`);
+    expect(path.map((p) => p.evidence).join("\n")).toContain('request id "req-8f3a1b2c"');
+    expect((root.alternatives as Array<{ id: string }>).map((a) => a.id)).toContain(`${trace}-c2`);
+    // The other failures, whole (stack included), and hops only where both sides share something.
+    const failures = structured!.failures as Array<{ id: string; role: string; message: string; stack_top: string[] }>;
+    expect(failures.find((f) => f.id === `${trace}-c2`)).toMatchObject({
+      role: "on the path",
+      message: "TypeError: Cannot read properties of undefined (reading 'amount') request_id=req-8f3a1b2c",
+      stack_top: ["at createCheckout (convex/checkout.ts:42:17)", "at handler (convex/_generated/server.js:10:3)"],
+    });
+    expect(structured!.benign).toEqual([]);
+    const hops = structured!.hops as Array<{ evidence: string }>;
+    expect(hops.length).toBeGreaterThan(0);
+    for (const h of hops) expect(h.evidence).toMatch(/request id|URL|id|status/);
     const chains = structured!.error_chains as Array<{ errors: string[]; propagation: string[] }>;
     expect(chains[0]!.errors).toEqual(expect.arrayContaining([`${trace}-c2`, `${trace}-b3`]));
     expect(chains[0]!.propagation.join()).toMatch(/convex -> browser/);
@@ -135,6 +157,39 @@ describe("correlate_trace", () => {
     const { structured } = await callTool(client, "correlate_trace", { trace_id: healthy });
     expect(structured!.root_cause).toBeNull();
     expect(structured!.summary).toMatch(/no errors|healthy/i);
+  });
+
+  it("names no root cause for alarming but harmless lines, and says why each is harmless", async () => {
+    const calm = uid("calm");
+    await post([
+      {
+        trace_id: calm,
+        system: "browser",
+        level: "warn",
+        message: "WebSocket closed with code 1006: connection lost, reconnecting",
+      },
+      {
+        trace_id: calm,
+        system: "browser",
+        level: "error",
+        message: "WebSocket connection to 'wss://happy-otter-123.convex.cloud/api/1.17.0/sync' failed: ",
+      },
+      { trace_id: calm, system: "browser", level: "info", message: "WebSocket reconnected" },
+      {
+        trace_id: calm,
+        system: "browser",
+        level: "error",
+        message: 'Warning: Each child in a list should have a unique "key" prop.',
+      },
+    ]);
+    const { structured } = await callTool(client, "correlate_trace", { trace_id: calm });
+    expect(structured!.root_cause).toBeNull();
+    const benign = structured!.benign as Array<{ message: string; reason: string }>;
+    const reasonOf = (start: string) => benign.find((b) => b.message.startsWith(start))?.reason;
+    expect(reasonOf("WebSocket connection to")).toMatch(/^an attempt that recovered/);
+    expect(reasonOf("WebSocket closed")).toMatch(/^a dropped connection the client re-established/);
+    expect(reasonOf("Warning: Each child")).toMatch(/React development warning/);
+    expect(structured!.summary).toMatch(/Looked alarming, judged benign/);
   });
 
   it("explains an unknown trace and a bad argument", async () => {

@@ -15,14 +15,21 @@ export {
   type Fingerprint,
   type GroupOptions,
 } from "./fingerprint.js";
-export { coreText, extractIdentifiers, isFailure, isRetryLike, type IdentifierKind } from "./signals.js";
-export { findChains, type ChainDetail, type ErrorChain, type Failure } from "./chains.js";
+export { coreText, extractIdentifiers, isFailure, isRetryLike, isSuspect, type IdentifierKind } from "./signals.js";
+export { isNoise, noiseReason } from "./noise.js";
+export { buildGraph, groupChains, type ChainDetail, type ErrorChain, type Graph } from "./chains.js";
+export type { Link, Signal, Strength } from "./evidence.js";
 export { findRetryStorms, type RetryStorm } from "./retry.js";
 export { traceWarnings } from "./warnings.js";
 export {
   correlateTrace,
+  type Alternative,
+  type BenignJudgement,
+  type CauseStep,
+  type Confidence,
   type Correlation,
   type CorrelationStats,
+  type FailureDetail,
   type RootCause,
   type TimelineLine,
 } from "./correlate.js";

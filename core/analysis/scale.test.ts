@@ -11,7 +11,9 @@ describe("correlateTrace at scale", () => {
     const c = correlateTrace(entries);
     expect(c.stats.entries).toBe(50_000);
     expect(c.timeline.length).toBeLessThanOrEqual(CORRELATE_TIMELINE_MAX);
-    expect(c.root_cause?.system).toBe("convex");
+    // The trace ends with a browser TypeError that nothing ties to the recurring convex failure.
+    expect(c.root_cause?.system).toBe("browser");
+    expect(c.error_chains.some((ch) => ch.role === "moved_past" && ch.systems.includes("convex"))).toBe(true);
     expect(JSON.stringify(c).length).toBeLessThan(60_000);
   });
 
@@ -28,5 +30,7 @@ describe("correlateTrace at scale", () => {
     expect(c.error_chains.length).toBeLessThanOrEqual(CHAINS_MAX);
     expect(c.error_chains[0]!.errors.length).toBeLessThanOrEqual(25);
     expect(JSON.stringify(c).length).toBeLessThan(60_000);
-  });
+    // 50,000 errors, each with a request id and an entity id: a worst case for the evidence passes. The
+    // benchmarks time it; the limit here only keeps a loaded machine from failing the run.
+  }, 30_000);
 });

@@ -172,6 +172,59 @@ export const RootCauseViewSchema = z.looseObject({
   source: z.string().optional(),
   stack_top: z.array(z.string()),
   evidence: z.array(z.string()),
+  confidence: z
+    .enum(["high", "medium", "low"])
+    .describe("How well the evidence supports this root cause; confidence_reason says why."),
+  confidence_reason: z.string(),
+  anchor_id: z.string().describe("The failure the user saw, which the analysis walked back from."),
+  anchor_user_visible: z.boolean().describe("False: no browser failure, the walk started at the last server error."),
+  path: z
+    .array(
+      z.object({
+        from_id: z.string(),
+        to_id: z.string(),
+        from: z.string(),
+        to: z.string(),
+        strength: z.enum(["strong", "medium", "weak"]),
+        evidence: z.string(),
+      }),
+    )
+    .describe("From the root cause to what the user saw, one causal step each, with its evidence."),
+  alternatives: z
+    .array(
+      z.object({
+        id: z.string(),
+        system: z.string(),
+        level: z.string(),
+        rel_ms: z.number(),
+        message: z.string(),
+        why_not: z.string(),
+      }),
+    )
+    .describe("Candidates considered and not chosen, with why."),
+});
+
+export const FailureViewSchema = z.looseObject({
+  id: z.string(),
+  role: z.string().describe("user saw, on the path, chain root or other."),
+  system: SystemSchema,
+  level: LevelSchema,
+  rel_ms: z.number(),
+  message: z.string().describe("Whole, as stored (log content)."),
+  message_cut: z.number().optional(),
+  stack_top: z.array(z.string()),
+  count: z.number().describe("Occurrences of this failure in the trace."),
+});
+
+export const BenignViewSchema = z.looseObject({
+  id: z.string(),
+  ids: z.array(z.string()),
+  count: z.number(),
+  system: z.string(),
+  level: z.string(),
+  message: z.string(),
+  message_cut: z.number().optional(),
+  reason: z.string().describe("Why this alarming-looking line was judged harmless."),
 });
 
 export const ErrorChainViewSchema = z.looseObject({
@@ -183,6 +236,9 @@ export const ErrorChainViewSchema = z.looseObject({
   propagation: z.array(z.string()),
   evidence: z.array(z.string()),
   root_id: z.string(),
+  role: z
+    .enum(["main", "moved_past", "other"])
+    .describe("main: the chain of what the user saw last; moved_past: an earlier failure the user went on from."),
 });
 
 export const RetryStormViewSchema = z.looseObject({
@@ -220,6 +276,7 @@ export const HopViewSchema = z.looseObject({
   to_id: z.string(),
   at_ms: z.number(),
   gap_ms: z.number(),
+  evidence: z.string().describe("What both entries share: a request id, URL, entity id or status."),
 });
 
 export const GapViewSchema = z.looseObject({
@@ -235,6 +292,14 @@ export const CorrelationViewSchema = z.looseObject({
   trace_id: z.string(),
   summary: z.string(),
   root_cause: RootCauseViewSchema.nullable(),
+  failures: z
+    .array(FailureViewSchema)
+    .optional()
+    .describe("The other distinct failures, whole: what the user saw, the steps to it, other chains' roots."),
+  benign: z
+    .array(BenignViewSchema)
+    .optional()
+    .describe("What looked alarming and was judged harmless, with the reason (noise, recovered, under a limit)."),
   error_chains: z.array(ErrorChainViewSchema),
   retry_storms: z.array(RetryStormViewSchema),
   skew: z.array(
