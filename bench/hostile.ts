@@ -6,7 +6,8 @@
 import { correlateTrace } from "../core/analysis/correlate.js";
 import { checkRegex } from "../core/analysis/safe-regex.js";
 import { errorRef, normalizeBatch } from "../core/normalize.js";
-import { correlate, getTrace } from "../core/query-trace.js";
+import { correlate } from "../core/query-correlate-trace.js";
+import { getTrace } from "../core/query-get-trace.js";
 import type { LogEntry, TraceSummary } from "../core/schema.js";
 import type { LogStore } from "../core/store/log-store.js";
 

@@ -268,7 +268,7 @@ async function main() {
         memory:
           "peak extra V8 heap during one call: fresh child with --expose-gc --trace-gc; heap used after a full GC (fixture loaded) is the base; the peak is the largest of the heap before each GC during the call and the heap at its end (garbage included, so an upper bound of live memory)",
         functions:
-          "correlate_trace: correlateTrace(entries, summary); correlate_trace_tool: correlate() from core/query-trace.ts (correlateTrace + renderCorrelation); get_trace: getTrace() from core/query-trace.ts with the tool's default limit 200 (buildTimeline, filterTimeline, traceWarnings, renderTrace, entry views); read_trace_decode: parseStoredEntries (JSON.parse and LogEntrySchema.safeParse per stored element) on the trace stored as one JSON entry per list element, as LogStore.readTrace reads it. The query functions get a stand-in store that returns the fixture, so no Redis time is included",
+          "correlate_trace: correlateTrace(entries, summary); correlate_trace_tool: correlate() from core/query-correlate-trace.ts (correlateTrace, then the budgeted view and its text); get_trace: getTrace() from core/query-get-trace.ts with the tool's default limit 200 (buildTimeline, filterTimeline, traceWarnings, the budgeted page view and its text); read_trace_decode: parseStoredEntries (JSON.parse and LogEntrySchema.safeParse per stored element) on the trace stored as one JSON entry per list element, as LogStore.readTrace reads it. The query functions get a stand-in store that returns the fixture, so no Redis time is included",
       },
       sizes: await runAnalysis({
         sizes: plan.sizes,

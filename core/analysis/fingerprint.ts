@@ -17,6 +17,8 @@ const VOLATILE = new RegExp(
     /(?<quoted>"[^"\n]{0,200}"|'[^'\n]{0,200}'|`[^`\n]{0,200}`)/.source,
     // HTTP statuses tell errors apart ("404" is not "500"), so they are kept verbatim.
     /(?<status>\b(?:status|http|code)(?: code)?[\s:=]{0,3}[1-5]\d\d\b)/.source,
+    // Durations vary between attempts of one retry ("retrying in 50ms", "... 100ms"): one placeholder.
+    /(?<dur>\b\d+(?:\.\d+)? ?(?:ms|s|sec|secs|seconds?|m|min|mins|minutes?|h)\b)/.source,
     /(?<hex>\b0x[0-9a-f]+\b|\b(?=[a-z_-]{0,64}\d)(?=\d*[a-z_-])[a-z0-9_-]{8,}\b)/.source,
     /(?<num>\b\d+(?:\.\d+)?\b)/.source,
   ].join("|"),
@@ -29,11 +31,12 @@ const PLACEHOLDER: Record<string, string> = {
   uuid: "<uuid>",
   date: "<date>",
   quoted: "<str>",
+  dur: "<dur>",
   hex: "<id>",
   num: "<num>",
 };
 
-/** A message with volatile parts replaced by placeholders (<url>, <email>, <uuid>, <date>, <str>, <id>, <num>). */
+/** A message with volatile parts replaced by placeholders (<url>, <email>, <uuid>, <date>, <str>, <dur>, <id>, <num>). */
 export function normaliseMessage(message: string): string {
   return messageText(message.slice(0, FINGERPRINT_MESSAGE_CHARS))
     .replace(VOLATILE, (match, ...args) => {
