@@ -6,7 +6,8 @@
 import { correlateTrace } from "../core/analysis/correlate.js";
 import { checkRegex } from "../core/analysis/safe-regex.js";
 import { errorRef, normalizeBatch } from "../core/normalize.js";
-import { correlate, getTrace } from "../core/query-trace.js";
+import { correlate } from "../core/query-correlate-trace.js";
+import { getTrace } from "../core/query-get-trace.js";
 import type { LogEntry, TraceSummary } from "../core/schema.js";
 import type { LogStore } from "../core/store/log-store.js";
 
@@ -165,7 +166,8 @@ async function analysisFigures(n: number, runs: number) {
   const benign: Record<string, number> = {};
   for (const [name, message] of Object.entries(TRACE_CASES)) {
     const t = trace(n, message);
-    const store = { readTrace: async () => t } as unknown as LogStore;
+    const coverage = { complete: true, elements: t.entries.length, read: t.entries.length, not_read: [] };
+    const store = { readTrace: async () => ({ ...t, coverage }) } as unknown as LogStore;
     const subjects: Record<string, () => unknown> = {
       correlateTrace: () => correlateTrace(t.entries, t.summary),
       correlate_trace_tool: () => correlate(store, "bench-trace"),
