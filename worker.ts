@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { servicesFor } from "./core/services.js";
 import { apiApp } from "./debug-page/api.js";
 import { ingestApp, type Bindings } from "./ingest-worker/app.js";
+import { convexLogStreamApp } from "./ingest-worker/convex-log-stream.js";
 import { errorResponse } from "./ingest-worker/errors.js";
 import { mcpApp } from "./mcp-server/app.js";
 
@@ -17,6 +18,7 @@ app.get("/health", async (c) => {
 });
 
 app.route("/", ingestApp);
+app.route("/", convexLogStreamApp);
 app.route("/", mcpApp);
 app.route("/api", apiApp);
 

@@ -34,3 +34,11 @@ export const ERROR_INDEX_MAX = 5_000;
 export const STORE_RETRY_AFTER_SECONDS = 5;
 /** Longest wait for one Redis request before the store counts as unreachable, ms. */
 export const STORE_TIMEOUT_MS = 5_000;
+
+// Convex log streams (POST /convex/log-stream) and the request-id join.
+/** Most events one log stream request may carry: Convex sends at most 128 (WEBHOOK_SINK_MAX_LOGS_PER_BATCH). */
+export const MAX_CONVEX_EVENTS_PER_REQUEST = 128;
+/** Most Convex request ids one POST /log batch joins to its traces; further ones are left for later batches. */
+export const MAX_CONVEX_JOINS_PER_REQUEST = 16;
+/** Most entries copied from one Convex request's own trace when the browser's entry names its request id. */
+export const MAX_CONVEX_JOIN_ENTRIES = 200;

@@ -19,6 +19,7 @@ export const PASS_THROUGH_VARS = [
   "MCP_AUTH_TOKEN",
   "REDACT_PATTERNS",
   "KEY_PREFIX",
+  "CONVEX_LOG_STREAM_SECRET",
 ];
 const DEFAULT_CONFIG = fileURLToPath(new URL("../wrangler.jsonc", import.meta.url));
 const WORKER_READY_TIMEOUT_MS = 120_000;

@@ -4,9 +4,11 @@ import { cors } from "hono/cors";
 import { bearerToken, originAllowed, tokenMatches } from "../core/auth.js";
 import { detectSystem } from "../core/detect-system.js";
 import { AuthError } from "../core/errors.js";
+import { joinConvexRequests } from "../core/convex/ingest.js";
 import { ingestBatch } from "../core/ingest.js";
 import { parseTraceparent } from "../core/normalize.js";
 import { servicesFor } from "../core/services.js";
+import { ConvexIndex } from "../core/store/convex-index.js";
 import { readJsonBody } from "./body.js";
 
 export type Bindings = Record<string, unknown>;
@@ -38,6 +40,8 @@ ingestApp.post("/log", async (c) => {
     redactPatterns: config.redactPatterns,
     ...(traceparent ? { traceparent } : {}),
   });
+  // Convex request ids named by these entries ("[Request ID: ...]") pull that request's log-stream events in.
+  await joinConvexRequests(store(), new ConvexIndex(store(), config), result.entries);
   return c.json(
     {
       accepted: result.accepted,
