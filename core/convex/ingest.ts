@@ -111,9 +111,11 @@ export async function joinConvexRequests(store: LogStore, index: ConvexIndex, en
   const claims: JoinClaim[] = [];
   const seen = new Set<string>();
   for (const entry of entries) {
-    if (entry.system === "convex" || entry.trace_id.startsWith("convex-")) continue;
+    // Convex's own events name their request in context, not as a claim; a request's own trace never claims it.
+    if (entry.system === "convex") continue;
     for (const requestId of requestIdsIn(entry)) {
       if (seen.has(requestId) || claims.length >= MAX_CONVEX_JOINS_PER_REQUEST) continue;
+      if (entry.trace_id === untracedTraceId(requestId)) continue;
       seen.add(requestId);
       claims.push({ requestId, traceId: entry.trace_id });
     }
