@@ -54,7 +54,14 @@ async function postLog(body: unknown) {
   return (await res.json()) as Record<string, unknown>;
 }
 
-type Stored = { id: string; system: string; level: string; message: string; source?: string; context?: any };
+interface Stored {
+  id: string;
+  system: string;
+  level: string;
+  message: string;
+  source?: string;
+  context: { convex?: Record<string, unknown>; correlation: { method: string; request_id?: string; evidence: string } };
+}
 /** A trace's stored entries through the JSON API (null when there is none). */
 async function entries(traceId: string): Promise<Stored[] | null> {
   const res = await fetch(`${stack.url}/api/traces/${traceId}?download=1`, {
