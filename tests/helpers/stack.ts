@@ -8,6 +8,9 @@ export interface TestStack {
   ingestToken: string;
   mcpToken: string;
   keyPrefix: string;
+  /** The local Upstash REST endpoint and its token, for clients of our own (e.g. @upstash/redis). */
+  restUrl: string;
+  restToken: string;
   /** One raw Redis command through the REST endpoint. */
   redis(args: string[]): Promise<unknown>;
   commandCount(): number;
@@ -37,6 +40,8 @@ export async function startTestStack(vars: Record<string, string> = {}): Promise
     ingestToken: stack.ingestToken,
     mcpToken: stack.mcpToken,
     keyPrefix,
+    restUrl: stack.rest.url,
+    restToken: stack.rest.token,
     redis: redisCommand,
     commandCount: () => stack.rest.stats?.commands ?? -1,
     resetCommandCount: () => stack.rest.stats?.reset(),
