@@ -134,7 +134,8 @@ describe("POST /convex/log-stream: signatures and formats", () => {
         source: "payments:createPaymentIntent",
         message: "payments:createPaymentIntent failed: Uncaught Error: card declined",
         context: {
-          convex: { request_id: requestId, status: "failure", deployment: "tremendous-otter-123" },
+          request_id: requestId,
+          convex: { status: "failure", deployment: "tremendous-otter-123" },
           correlation: { method: "convex_request_id", evidence: `joined by Convex request id ${requestId}` },
         },
       });
@@ -276,5 +277,9 @@ describe("one trace across browser, Convex log stream and a Worker", () => {
     expect(root.message).toContain("payments:createPaymentIntent failed: Uncaught Error: card declined");
     expect(text).toContain("payments:createPaymentIntent");
     expect(structured!.summary).toMatch(/convex/);
+    // The browser's "[Request ID: ...]" and the Convex events' request id tie the chain together.
+    const chains = structured!.error_chains as Array<{ systems: string[]; evidence: string[] }>;
+    expect(chains[0]!.systems).toEqual(expect.arrayContaining(["convex", "browser"]));
+    expect(chains[0]!.evidence.join("\n")).toContain(requestId);
   });
 });

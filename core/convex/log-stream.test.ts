@@ -40,9 +40,9 @@ describe("parseLogStream", () => {
     });
     // Nulls are dropped; the request id and the deployment stay.
     expect(log!.entry.context).toEqual({
+      request_id: "8f2a1c9d4e5b6a70",
       convex: {
         function_type: "mutation",
-        request_id: "8f2a1c9d4e5b6a70",
         mutation_queue_length: 0,
         mutation_retry_count: 0,
         is_truncated: false,

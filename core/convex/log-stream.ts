@@ -238,7 +238,6 @@ function fromFunction(
   const requestId = fn.request_id && REQUEST_ID.test(fn.request_id) ? fn.request_id : undefined;
   const convex = compact({
     function_type: fn.type,
-    request_id: fn.request_id,
     cached: fn.cached,
     component_path: fn.component_path,
     mutation_queue_length: fn.mutation_queue_length,
@@ -259,7 +258,8 @@ function fromFunction(
       message: shape.message,
       timestamp: shape.timestamp,
       ...(shape.stack ? { stack: shape.stack } : {}),
-      context: { convex },
+      // At the top level, where the analysis looks for request ids shared with the browser's entries.
+      context: { ...(fn.request_id ? { request_id: fn.request_id } : {}), convex },
     },
   };
 }
