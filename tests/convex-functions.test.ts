@@ -72,6 +72,12 @@ describe("the free-plan helper", () => {
     expect(stored[1]!.stack).toMatch(/payments\.ts/);
   });
 
+  it("ships nothing from a mutation that throws: Convex rolls the scheduled action back", async () => {
+    const t = convexTest(undefined, modules);
+    await expect(t.mutation(api.payments.shipThenThrow, { traceId: uid("thrown") })).rejects.toThrow(/declined/);
+    expect(await t.run((ctx) => ctx.db.system.query("_scheduled_functions").collect())).toEqual([]);
+  });
+
   it("schedules nothing without a trace id", async () => {
     const t = convexTest(undefined, modules);
     await t.mutation(api.payments.createPaymentIntent, { amount: 5 });

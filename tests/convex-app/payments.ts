@@ -13,16 +13,15 @@ export const createPaymentIntent = mutation({
   handler: async (ctx, { traceId, amount }) => {
     const log = mutationLogger({ traceId, source: "payments:createPaymentIntent" });
     log.info("creating payment intent", { amount, card: "4242 4242 4242 4242" });
-    let result: { ok: true } | { ok: false; error: string };
     try {
       if (amount > 1000) throw new Error(`card declined for amount ${amount}`);
-      result = { ok: true };
+      return { ok: true };
     } catch (error) {
       log.error(error as Error);
-      result = { ok: false, error: (error as Error).message };
+      return { ok: false, error: (error as Error).message };
+    } finally {
+      await log.ship(ctx.scheduler, shipLogsAction);
     }
-    await log.ship(ctx.scheduler, shipLogsAction);
-    return result;
   },
 });
 
@@ -38,4 +37,15 @@ export const postFromMutation = mutation({
 export const hasScheduler = query({
   args: {},
   handler: async (ctx) => "scheduler" in ctx,
+});
+
+/** Ships, then throws: Convex rolls the scheduled shipping back with the rest of the mutation. */
+export const shipThenThrow = mutation({
+  args: { traceId: v.string() },
+  handler: async (ctx, { traceId }) => {
+    const log = mutationLogger({ traceId, source: "payments:shipThenThrow" });
+    log.error("about to fail");
+    await log.ship(ctx.scheduler, shipLogsAction);
+    throw new Error("declined");
+  },
 });
