@@ -40,5 +40,5 @@ export const STORE_TIMEOUT_MS = 5_000;
 export const MAX_CONVEX_EVENTS_PER_REQUEST = 128;
 /** Most Convex request ids one POST /log batch joins to its traces; further ones are left for later batches. */
 export const MAX_CONVEX_JOINS_PER_REQUEST = 16;
-/** Most entries copied from one Convex request's own trace when the browser's entry names its request id. */
+/** Most stored list elements (writes) copied from one Convex request's own trace when a trace names its request id. */
 export const MAX_CONVEX_JOIN_ENTRIES = 200;

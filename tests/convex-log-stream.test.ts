@@ -209,13 +209,14 @@ describe("the Convex request-id join", () => {
     expect((await entries(trace))!.at(-1)!.message).toBe("'late line'");
   });
 
-  it("costs one command to resolve plus one per trace, and POST /log without request ids costs nothing extra", async () => {
+  it("costs one command to resolve plus one per trace; POST /log pays for the join only when it names a request", async () => {
     const a = uid("cost-a");
     const b = uid("cost-b");
+    const held = hex();
     const events = [
       consoleEvent({ path: "x:a", requestId: hex() }, "LOG", `'a' trace_id=${a}`),
       consoleEvent({ path: "x:b", requestId: hex() }, "LOG", `'b' trace_id=${b}`),
-      consoleEvent({ path: "x:c", requestId: hex() }, "LOG", "'c'"),
+      consoleEvent({ path: "x:c", requestId: held }, "LOG", "'c'"),
     ];
     const body = logStreamBody(events, "jsonl");
     const signature = await signBody(SECRET, body);
@@ -230,6 +231,11 @@ describe("the Convex request-id join", () => {
     stack.resetCommandCount();
     await postLog([{ trace_id: a, message: "no request id here" }]);
     expect(stack.commandCount()).toBe(1);
+    // Naming a held request: the batch, the join, and the copy into the trace.
+    stack.resetCommandCount();
+    await postLog([browserError(a, held)]);
+    expect(stack.commandCount()).toBe(3);
+    expect((await entries(a))!.map((e) => e.message)).toContain("'c'");
   });
 });
 
