@@ -110,6 +110,14 @@ export function mutationLogger(options: MutationLoggerOptions): MutationLogger {
   };
 }
 
+/**
+ * For deployments with a log stream: writes one console line that names the trace (`debug-logs trace_id=<id>`), so
+ * every other line and the outcome of this Convex request join that trace, in queries too. Invalid ids are ignored.
+ */
+export function logTraceId(traceId: string | undefined): void {
+  if (traceId && SAFE_ID.test(traceId)) console.info(`debug-logs trace_id=${traceId}`);
+}
+
 export interface ShipOptions {
   /** URL of POST /log, e.g. "https://debug-logs.example.workers.dev/log". */
   endpoint: string;
