@@ -143,6 +143,23 @@ describe("POST /convex/log-stream: signatures and formats", () => {
     },
   );
 
+  it("stores a successful execution only where its request belongs to a trace", async () => {
+    const trace = uid("success");
+    const inTrace = { path: "orders:place", requestId: hex() };
+    const alone = { path: "orders:touch", requestId: hex() };
+    const res = await stream([
+      consoleEvent(inTrace, "LOG", `'placing' trace_id=${trace}`),
+      executionEvent(inTrace, { executionTimeMs: 31 }),
+      executionEvent(alone, {}),
+    ]);
+    expect(res.body).toMatchObject({ accepted: 2, ignored: { success_not_joined: 1 } });
+    expect((await entries(trace))!.map((e) => [e.level, e.message])).toEqual([
+      ["log", `'placing' trace_id=${trace}`],
+      ["debug", "mutation orders:place succeeded in 31 ms"],
+    ]);
+    expect(await entries(`convex-${alone.requestId}`)).toBeNull();
+  });
+
   it("reads the legacy format: a logged trace id places it, without one it is untraced but found", async () => {
     const trace = uid("legacy");
     const marker = uid("legacy-marker");

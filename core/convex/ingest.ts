@@ -44,11 +44,18 @@ export async function ingestLogStream(
   for (const id of claims.keys()) if (!requestIds.includes(id)) requestIds.push(id);
   const owners = await index.resolve(requestIds, claims);
 
-  const items = parsed.events.map((event) => {
+  const items = [];
+  for (const event of parsed.events) {
     const { traceId, correlation } = place(event, owners);
+    // A success outside any trace would only spend the quota: one trace per Convex call, never joined.
+    if (event.success && correlation.method === "not_joined") {
+      result.ignored.success_not_joined = (result.ignored.success_not_joined ?? 0) + 1;
+      continue;
+    }
     result.placed[correlation.method] = (result.placed[correlation.method] ?? 0) + 1;
-    return { ...event.entry, id: event.id, trace_id: traceId, context: { ...event.entry.context, correlation } };
-  });
+    items.push({ ...event.entry, id: event.id, trace_id: traceId, context: { ...event.entry.context, correlation } });
+  }
+  if (items.length === 0) return result;
   const stored: IngestResult = await ingestBatch(store, items, {
     receivedAt: ctx.receivedAt,
     defaultSystem: "convex",

@@ -15,6 +15,8 @@ export interface ConvexEvent {
   requestId?: string;
   /** A trace id the function logged (`trace_id=<id>` and the like), when there is one. */
   loggedTraceId?: string;
+  /** A successful execution: worth storing only in a trace (no browser ever names a successful request's id). */
+  success?: boolean;
   entry: Omit<IncomingEntry, "trace_id">;
 }
 
@@ -250,6 +252,7 @@ function fromFunction(
   return {
     id: "",
     requestId,
+    success: shape.details.status === "success",
     loggedTraceId: loggedTraceId(shape.message),
     entry: {
       system: "convex",
@@ -270,6 +273,7 @@ function legacy(
 ): ConvexEvent {
   return {
     id: "",
+    success: shape.details?.status === "success",
     loggedTraceId: loggedTraceId(shape.message),
     entry: {
       system: "convex",
