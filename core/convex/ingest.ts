@@ -116,6 +116,9 @@ export function requestIdsIn(entry: LogEntry): string[] {
  * After a POST /log batch: claims the Convex request ids its entries name for their traces, and copies the
  * Convex events that arrived before into those traces. Nothing to do (no command) when no entry names one.
  * Commands: one for the claims, one per trace that receives copies. Returns the number of events copied.
+ * The claim and the read of the held events are one script; the copy is a second command. An event whose request
+ * was resolved just before the claim but written just after the read stays in the request's own trace (found by
+ * every reader, not joined); a failed copy is retried by the client's retry of the batch (ids make it idempotent).
  */
 export async function joinConvexRequests(store: LogStore, index: ConvexIndex, entries: LogEntry[]): Promise<number> {
   const claims: JoinClaim[] = [];
