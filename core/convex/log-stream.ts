@@ -6,6 +6,15 @@ import { z } from "zod";
 import { InputError } from "../errors.js";
 import { MAX_CONVEX_EVENTS_PER_REQUEST } from "../limits.js";
 import type { IncomingEntry, Level } from "../schema.js";
+import {
+  ConsoleSchema,
+  ExecutionSchema,
+  LEVELS,
+  LegacyConsoleSchema,
+  LegacyExecutionSchema,
+  type ConvexBlockSchema,
+  type FunctionSchema,
+} from "./events.js";
 
 /** A Convex event turned into an entry to store, before its trace is known. */
 export interface ConvexEvent {
@@ -27,74 +36,6 @@ export interface ParsedLogStream {
   /** True when the body held Convex's verification event (sent once when the stream is created). */
   verification: boolean;
 }
-
-const nullish = <T extends z.ZodType>(schema: T) => schema.nullish();
-
-const FunctionSchema = z.object({
-  path: z.string().max(512),
-  type: nullish(z.string().max(32)),
-  cached: nullish(z.boolean()),
-  request_id: nullish(z.string().max(128)),
-  mutation_queue_length: nullish(z.number()),
-  mutation_retry_count: nullish(z.number()),
-  component_path: nullish(z.string().max(512)),
-});
-
-const ConvexBlockSchema = z
-  .object({
-    deployment_name: nullish(z.string().max(128)),
-    deployment_type: nullish(z.string().max(32)),
-    project_name: nullish(z.string().max(256)),
-    project_slug: nullish(z.string().max(256)),
-  })
-  .nullish();
-
-const ConsoleSchema = z.object({
-  topic: z.literal("console"),
-  timestamp: z.number().nonnegative(),
-  function: FunctionSchema,
-  log_level: z.string(),
-  message: z.string(),
-  is_truncated: nullish(z.boolean()),
-  system_code: nullish(z.string().max(128)),
-  convex: ConvexBlockSchema,
-});
-
-const ExecutionSchema = z.object({
-  topic: z.literal("function_execution"),
-  timestamp: z.number().nonnegative(),
-  function: FunctionSchema,
-  execution_time_ms: nullish(z.number()),
-  status: z.enum(["success", "failure"]),
-  error_message: nullish(z.string()),
-  occ_info: nullish(z.record(z.string(), z.unknown())),
-  scheduler_info: nullish(z.record(z.string(), z.unknown())),
-  will_retry: nullish(z.boolean()),
-  usage: nullish(z.record(z.string(), z.unknown())),
-  convex: ConvexBlockSchema,
-});
-
-const LegacyConsoleSchema = z.object({
-  _topic: z.literal("_console"),
-  _timestamp: z.number().nonnegative(),
-  _functionPath: z.string().max(512),
-  _functionType: nullish(z.string().max(32)),
-  _functionCached: nullish(z.boolean()),
-  message: z.string(),
-});
-
-const LegacyExecutionSchema = z.object({
-  _topic: z.literal("_execution_record"),
-  _timestamp: z.number().nonnegative(),
-  _functionPath: z.string().max(512),
-  _functionType: nullish(z.string().max(32)),
-  _functionCached: nullish(z.boolean()),
-  status: z.enum(["success", "failure"]),
-  reason: nullish(z.string()),
-  executionTimeMs: nullish(z.number()),
-});
-
-const LEVELS: Record<string, Level> = { DEBUG: "debug", INFO: "info", LOG: "log", WARN: "warn", ERROR: "error" };
 
 /**
  * A trace id the function wrote into its message: `trace_id=abc`, `trace_id: 'abc'` (how object-inspect prints
