@@ -136,7 +136,10 @@ describe("POST /convex/log-stream: signatures and formats", () => {
         context: {
           request_id: requestId,
           convex: { status: "failure", deployment: "tremendous-otter-123" },
-          correlation: { method: "convex_request_id", evidence: `joined by Convex request id ${requestId}` },
+          correlation: {
+            method: "convex_request_id",
+            evidence: `joined by Convex request id ${requestId}, whose function logged trace_id=${trace}`,
+          },
         },
       });
       expect(stored![0]!.context.correlation.evidence).toBe(`the function logged trace_id=${trace}`);

@@ -46,7 +46,7 @@ export async function ingestLogStream(
 
   const items = [];
   for (const event of parsed.events) {
-    const { traceId, correlation } = place(event, owners);
+    const { traceId, correlation } = place(event, owners, claims);
     // A success outside any trace would only spend the quota: one trace per Convex call, never joined.
     if (event.success && correlation.method === "not_joined") {
       result.ignored.success_not_joined = (result.ignored.success_not_joined ?? 0) + 1;
@@ -64,7 +64,11 @@ export async function ingestLogStream(
   return { ...result, accepted: stored.accepted, duplicates: stored.duplicates, dropped: stored.dropped };
 }
 
-function place(event: ConvexEvent, owners: Map<string, string>): { traceId: string; correlation: Correlation } {
+function place(
+  event: ConvexEvent,
+  owners: Map<string, string>,
+  claims: Map<string, string>,
+): { traceId: string; correlation: Correlation } {
   const rid = event.requestId;
   if (event.loggedTraceId) {
     return {
@@ -77,7 +81,11 @@ function place(event: ConvexEvent, owners: Map<string, string>): { traceId: stri
     };
   }
   const owner = rid ? owners.get(rid) : undefined;
-  if (rid && owner) return { traceId: owner, correlation: joinedBy(rid) };
+  if (rid && owner) {
+    const correlation = joinedBy(rid);
+    if (claims.get(rid) === owner) correlation.evidence += `, whose function logged trace_id=${owner}`;
+    return { traceId: owner, correlation };
+  }
   if (rid) {
     return {
       traceId: untracedTraceId(rid),
