@@ -8,7 +8,7 @@ import { joinConvexRequests } from "../core/convex/ingest.js";
 import { ingestBatch } from "../core/ingest.js";
 import { parseTraceparent } from "../core/normalize.js";
 import { servicesFor } from "../core/services.js";
-import { ConvexIndex } from "../core/store/convex-index.js";
+import { convexIndexFor } from "../core/store/convex-index.js";
 import { readJsonBody } from "./body.js";
 
 export type Bindings = Record<string, unknown>;
@@ -41,7 +41,7 @@ ingestApp.post("/log", async (c) => {
     ...(traceparent ? { traceparent } : {}),
   });
   // Convex request ids named by these entries ("[Request ID: ...]") pull that request's log-stream events in.
-  await joinConvexRequests(store(), new ConvexIndex(store(), config), result.entries);
+  await joinConvexRequests(store(), convexIndexFor(config), result.entries);
   return c.json(
     {
       accepted: result.accepted,

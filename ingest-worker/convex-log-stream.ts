@@ -5,7 +5,7 @@ import { Hono } from "hono";
 import { ingestLogStream } from "../core/convex/ingest.js";
 import { InputError } from "../core/errors.js";
 import { servicesFor } from "../core/services.js";
-import { ConvexIndex } from "../core/store/convex-index.js";
+import { convexIndexFor } from "../core/store/convex-index.js";
 import type { Bindings } from "./app.js";
 
 export const convexLogStreamApp = new Hono<{ Bindings: Bindings }>();
@@ -30,8 +30,7 @@ convexLogStreamApp.post("/convex/log-stream", async (c) => {
     return c.json({ error: "Wrong signature: x-webhook-signature does not match the body and the secret" }, 401);
   }
   const text = new TextDecoder().decode(body);
-  const s = store();
-  const result = await ingestLogStream(s, new ConvexIndex(s, config), text, {
+  const result = await ingestLogStream(store(), convexIndexFor(config), text, {
     receivedAt,
     redactPatterns: config.redactPatterns,
   });

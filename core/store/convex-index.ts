@@ -1,9 +1,13 @@
 // The Convex request-id index: which trace a Convex request belongs to, and the join of the events that arrived
 // before any trace named their request. Events not joined yet live in the request's own trace, convex-<request id>,
-// so every reader finds them; when a trace names the request, the join copies them over.
+// so every reader finds them; when a trace names the request, the join copies them over. It has a Redis client of
+// its own (from createRedis), so the store itself is untouched.
 // Each operation is one script run; every key it touches is in KEYS (Upstash allow-key-locking), all with a TTL.
-import type { LogStore } from "./log-store.js";
+import type { Redis } from "@upstash/redis";
+import type { Config } from "../config.js";
+import { StoreUnavailableError } from "../errors.js";
 import { traceKeys } from "./keys.js";
+import { createRedis } from "./log-store.js";
 
 /** The trace that holds a Convex request's events until a trace names its request id. */
 export function untracedTraceId(requestId: string): string {
@@ -76,10 +80,21 @@ export interface JoinResult extends JoinClaim {
   held: string[];
 }
 
+const indexes = new WeakMap<object, ConvexIndex>();
+
+/** The index for a configuration, built once per isolate (like the store in services.ts). */
+export function convexIndexFor(config: Config): ConvexIndex {
+  let index = indexes.get(config);
+  if (!index) indexes.set(config, (index = new ConvexIndex(createRedis(config), config)));
+  return index;
+}
+
 export class ConvexIndex {
+  private readonly scripts = new Map<string, ReturnType<Redis["createScript"]>>();
+
   constructor(
-    private readonly store: LogStore,
-    private readonly config: { keyPrefix: string; logTtlSeconds: number },
+    private readonly redis: Redis,
+    private readonly config: Pick<Config, "keyPrefix" | "logTtlSeconds">,
   ) {}
 
   /** The owning trace per request id ("" for none), claiming the ones in `claims` first. One command. */
@@ -87,7 +102,7 @@ export class ConvexIndex {
     if (requestIds.length === 0) return new Map();
     const keys = requestIds.map((id) => convexKeys(this.config.keyPrefix, id).owner);
     const args = [String(this.config.logTtlSeconds), ...requestIds.map((id) => claims.get(id) ?? "")];
-    const owners = await this.store.evalScript<string[]>(RESOLVE_SCRIPT, keys, args);
+    const owners = await this.run<string[]>(RESOLVE_SCRIPT, keys, args);
     return new Map(requestIds.map((id, i) => [id, String(owners[i] ?? "")]));
   }
 
@@ -99,11 +114,23 @@ export class ConvexIndex {
       return [k.owner, k.joined, k.held];
     });
     const args = [String(this.config.logTtlSeconds), String(maxElements), ...claims.map((c) => c.traceId)];
-    const reply = await this.store.evalScript<Array<[number, string[]]>>(JOIN_SCRIPT, keys, args);
+    const reply = await this.run<Array<[number, string[]]>>(JOIN_SCRIPT, keys, args);
     return claims.map((claim, i) => ({
       ...claim,
       owned: Number(reply[i]?.[0]) === 1,
       held: (reply[i]?.[1] ?? []).map(String),
     }));
+  }
+
+  /** One EVALSHA (the script is loaded on first use); failures are the store's, as for every other call. */
+  private async run<T>(script: string, keys: string[], args: string[]): Promise<T> {
+    let loaded = this.scripts.get(script);
+    if (!loaded) this.scripts.set(script, (loaded = this.redis.createScript(script)));
+    try {
+      return (await loaded.exec(keys, args)) as T;
+    } catch (cause) {
+      const message = cause instanceof Error ? cause.message : String(cause);
+      throw new StoreUnavailableError(`The log store did not answer: ${message}`, { cause });
+    }
   }
 }

@@ -62,7 +62,6 @@ export function createRedis(config: Pick<Config, "redisUrl" | "redisToken">): Re
 export class LogStore {
   private readonly scripts: Partial<Record<ScriptName, ReturnType<Redis["createScript"]>>> = {};
   private readonly shas: Partial<Record<ScriptName, Promise<string>>> = {};
-  private readonly extraScripts = new Map<string, ReturnType<Redis["createScript"]>>();
   /** Per-system quotas as the ingest script reads them: "browser-400.convex-300.worker-300" (plain in a URL path). */
   private readonly quotas: string;
   /** The REST API's base URL, for the calls made without the client (see evalWithBody). */
@@ -197,16 +196,6 @@ export class LogStore {
       [String(now), String(until), String(this.config.logTtlSeconds), traceId],
     );
     return Number(ttl) === -2 ? null : Number(ttl);
-  }
-
-  /**
-   * Runs a script of another module (one EVALSHA, loaded on first use) with the store's client and error mapping.
-   * The script must declare every key it touches in `keys`.
-   */
-  async evalScript<T>(script: string, keys: string[], args: string[]): Promise<T> {
-    let loaded = this.extraScripts.get(script);
-    if (!loaded) this.extraScripts.set(script, (loaded = this.redis.createScript(script)));
-    return this.call(() => loaded.exec(keys, args) as Promise<T>);
   }
 
   /** True when Redis answers. */
