@@ -7,7 +7,7 @@ import { commandStatsDelta } from "./probe.mjs";
 export const KEY_PREFIX = "bench:";
 /** Route, and where its writes land (for counting stored logs), per target. */
 export const TARGETS = {
-  ingest: { path: "/log", lists: `${KEY_PREFIX}logs:*`, beside: [":meta", ":ids"] },
+  ingest: { path: "/log", lists: `${KEY_PREFIX}logs:*`, beside: [":meta", ":ids", ":notable"] },
   bare: { path: "/bench/bare" },
   one_command: { path: "/bench/one-command", counter: `${KEY_PREFIX}one-command` },
   naive: { path: "/bench/naive", lists: `${KEY_PREFIX}naive:*`, beside: [] },

@@ -6,22 +6,18 @@ import { createClient } from "redis";
 const HOUSEKEEPING = /^(info|hello|auth|select|ping|client\|.*)$/;
 
 /**
- * Entries in one list: /log stores one JSON array per write, the naive routes one entry per element. Defined
- * once, used by both scripts below.
+ * Entries in one list: /log and the naive routes both store one entry per element. A trace's `:notable` list
+ * (positions of its errors and warnings) holds no entries.
  */
 const ENTRIES_OF = `local function entries_of(key)
-  local n = 0
-  for _, item in ipairs(redis.call('LRANGE', key, 0, -1)) do
-    if string.sub(item, 1, 1) == '[' then n = n + #cjson.decode(item) else n = n + 1 end
-  end
-  return n
+  return redis.call('LLEN', key)
 end
 `;
 
 /** Lists under a pattern: their number, the entries they hold and the names of the first `sample`. */
 const COUNT_LISTS = `${ENTRIES_OF}local n, lists, sample = 0, 0, {}
 for _, key in ipairs(redis.call('KEYS', ARGV[1])) do
-  if redis.call('TYPE', key).ok == 'list' then
+  if redis.call('TYPE', key).ok == 'list' and string.sub(key, -8) ~= ':notable' then
     n = n + entries_of(key)
     lists = lists + 1
     if #sample < tonumber(ARGV[2]) then sample[#sample + 1] = key end

@@ -9,6 +9,10 @@ export const TARGETS = {
   correlate10kMs: 100,
   correlate10kMb: 64,
   correlate50kMs: 1000,
+  /** Largest single Redis reply of a read through /mcp, MB (Upstash refuses over 10 MB). */
+  readReplyMb: 8,
+  /** workerd's peak resident set during one read through /mcp, MB (a Worker has 128 MB). */
+  readWorkerMb: 128,
 };
 
 /** Median of the finite values; NaN when there are none. */
@@ -271,6 +275,38 @@ export function renderMarkdown(results) {
     }
     const m = results.analysis.method;
     out.push("", `Fixture: ${m.fixture}. Functions: ${m.functions}. Times: ${m.time}. Memory: ${m.memory}.`, "");
+  }
+
+  if (results.read_path) {
+    const rows = results.read_path.sizes;
+    const all = rows.flatMap((r) => Object.values(r.tools));
+    const largest = Math.max(...all.map((t) => t.largest_reply_mb));
+    const biggest = rows.at(-1);
+    const rise = Math.max(...Object.values(biggest?.tools ?? {}).map((t) => t.worker_rss_rise_mb));
+    const peak = Math.max(...Object.values(biggest?.tools ?? {}).map((t) => t.worker_peak_rss_mb));
+    add(
+      "read path through /mcp: largest single Redis reply",
+      `< ${TARGETS.readReplyMb} MB`,
+      `${fixed(largest, 2)} MB`,
+      largest < TARGETS.readReplyMb && all.every((t) => !t.is_error),
+    );
+    add(
+      `read path through /mcp, ${biggest?.entries.toLocaleString("en-US")} entries: memory one call adds to workerd`,
+      `well under ${TARGETS.readWorkerMb} MB`,
+      `${fixed(rise, 0)} MB (peak resident set ${fixed(peak, 0)} MB, wrangler dev's runtime included)`,
+      rise < TARGETS.readWorkerMb / 2,
+    );
+    out.push("## Read path (through /mcp)", "");
+    out.push(
+      "| entries | tool | ms | Redis commands | largest reply MB | workerd peak RSS MB | rise MB | says what was not read |",
+      "|---:|---|---:|---:|---:|---:|---:|---|",
+    );
+    for (const r of rows)
+      for (const [tool, t] of Object.entries(r.tools))
+        out.push(
+          `| ${r.entries.toLocaleString("en-US")} | ${tool} | ${fixed(t.ms, 0)} | ${t.redis_commands} | ${fixed(t.largest_reply_mb, 2)} | ${fixed(t.worker_peak_rss_mb, 0)} | ${fixed(t.worker_rss_rise_mb, 0)} | ${t.says_what_was_not_read ? "yes" : "no"} |`,
+        );
+    out.push("", `Method: ${results.read_path.method}.`, "");
   }
 
   const bc = results.browser_client;

@@ -12,14 +12,19 @@ import { runAnalysis, running as analysisChildren } from "./analysis-run.mjs";
 import { stackProcesses } from "./cpu.mjs";
 import { KEY_PREFIX, load, loadOptions, loadThreads, measure, quiesce } from "./measure.mjs";
 import { openProbe } from "./probe.mjs";
+import { runReadPath } from "./read-path.mjs";
 import { headline, renderMarkdown } from "./report.mjs";
 
 const HELP = `Usage: npm run bench [-- --quick] [-- --duration S] [-- --skip-load] [-- --skip-analysis]
+                 [-- --skip-read-path] [-- --read-path-only] [-- --read-sizes 1000,10000,50000]
 
 Starts the Worker (bench/wrangler.jsonc: the real app plus /bench/* baselines) on its own redis-server behind
 the local Upstash REST endpoint, loads it with autocannon on loopback, stops everything, and writes
 bench/results/latest.json and latest.md (partial.json and partial.md with --skip-load or --skip-analysis, so a
 partial run never replaces a whole one). Full run: about 4.5 min on 2 cores; --quick: about 2 min.
+The read path (correlate_trace and get_trace through /mcp on traces of --read-sizes entries: largest Redis reply,
+workerd memory) runs on a stack of its own, in a full or --quick run; --read-path-only runs just that (a partial
+run), --skip-read-path leaves it out, and --skip-load leaves it out too.
 `;
 
 const HEADLINE = { concurrency: 16, batch: 20 };
@@ -31,6 +36,9 @@ const { values: flags } = parseArgs({
     duration: { type: "string" },
     "skip-load": { type: "boolean", default: false },
     "skip-analysis": { type: "boolean", default: false },
+    "skip-read-path": { type: "boolean", default: false },
+    "read-path-only": { type: "boolean", default: false },
+    "read-sizes": { type: "string", default: "1000,10000,50000" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -58,6 +66,12 @@ const plan = flags.quick
       runs: (/** @type {number} */ n) => (n > 10_000 ? 5 : n > 1000 ? 10 : 25),
     };
 if (flags.duration) plan.seconds = Number(flags.duration);
+// --skip-load stays a run of seconds: the read path stores traces through /log on a stack of its own.
+if (flags["read-path-only"]) Object.assign(flags, { "skip-load": true, "skip-analysis": true });
+else if (flags["skip-load"]) flags["skip-read-path"] = true;
+const readSizes = flags["read-sizes"].split(",").map(Number);
+if (!readSizes.every((n) => Number.isInteger(n) && n > 0 && n <= 200_000))
+  throw new Error("--read-sizes takes entry counts such as 1000,10000,50000");
 if (!(plan.seconds > 0 && plan.seconds <= 60)) throw new Error("--duration must be between 0 and 60 seconds");
 /** The whole benchmark is stopped after this long. */
 const WATCHDOG_MS = (flags.quick ? 5 : 12) * 60_000;
@@ -195,7 +209,7 @@ async function main() {
   const started = new Date();
   const results = {
     timestamp: started.toISOString(),
-    mode: flags.quick ? "quick" : "full",
+    mode: flags["read-path-only"] ? "read path only" : flags.quick ? "quick" : "full",
     machine: {
       cpus: os.cpus().length,
       cpu_model: os.cpus()[0]?.model,
@@ -237,7 +251,7 @@ async function main() {
         memory:
           "peak extra V8 heap during one call: fresh child with --expose-gc --trace-gc; heap used after a full GC (fixture loaded) is the base; the peak is the largest of the heap before each GC during the call and the heap at its end (garbage included, so an upper bound of live memory)",
         functions:
-          "correlate_trace: correlateTrace(entries, summary); correlate_trace_tool: correlate() from core/query-trace.ts (correlateTrace + renderCorrelation); get_trace: getTrace() from core/query-trace.ts with the tool's default limit 200 (buildTimeline, filterTimeline, traceWarnings, renderTrace, entry views); read_trace_decode: parseStoredEntries (JSON.parse per stored element, LogEntrySchema.safeParse per entry) on the trace stored as one JSON array per write of 20 entries, as LogStore.readTrace reads it. The query functions get a stand-in store that returns the fixture, so no Redis time is included",
+          "correlate_trace: correlateTrace(entries, summary); correlate_trace_tool: correlate() from core/query-trace.ts (correlateTrace + renderCorrelation); get_trace: getTrace() from core/query-trace.ts with the tool's default limit 200 (buildTimeline, filterTimeline, traceWarnings, renderTrace, entry views); read_trace_decode: parseStoredEntries (JSON.parse and LogEntrySchema.safeParse per stored element) on the trace stored as one JSON entry per list element, as LogStore.readTrace reads it. The query functions get a stand-in store that returns the fixture, so no Redis time is included",
       },
       sizes: await runAnalysis({
         sizes: plan.sizes,
@@ -246,6 +260,10 @@ async function main() {
       }),
     };
   }
+  if (!flags["skip-read-path"]) {
+    log(`read path: ${readSizes.join(", ")} entries through /mcp`);
+    results.read_path = await runReadPath({ sizes: readSizes, log, cleanups });
+  }
   results.browser_client = await clientSize();
   results.machine.load_average_end = os.loadavg();
   results.elapsed_s = (Date.now() - started.getTime()) / 1000;
@@ -253,7 +271,7 @@ async function main() {
   const dir = fileURLToPath(new URL("./results/", import.meta.url));
   await mkdir(dir, { recursive: true });
   const markdown = renderMarkdown(results);
-  const base = flags["skip-load"] || flags["skip-analysis"] ? "partial" : "latest";
+  const base = flags["skip-load"] || flags["skip-analysis"] || flags["skip-read-path"] ? "partial" : "latest";
   results.targets = markdown.targets;
   for (const [name, text] of [
     [`${base}.json`, `${JSON.stringify(results, null, 2)}\n`],

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import {
   DEFAULT_LOG_TTL_SECONDS,
+  DEFAULT_MAX_ENTRIES_PER_TRACE,
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_PIN_MAX_SECONDS,
   DEFAULT_RATE_LIMIT_GLOBAL_PER_HOUR,
@@ -27,6 +28,8 @@ export interface Config {
   rateLimitPerTracePerHour: number;
   /** Share of the global quota per system, percent. Default browser 40, convex 30, worker 30. */
   systemShares: Record<string, number>;
+  /** Most entries one trace holds (MAX_ENTRIES_PER_TRACE); later ones are dropped as trace_full. Default 50,000. */
+  maxEntriesPerTrace: number;
   /** Largest accepted request body, bytes. Default 1 MiB. */
   maxBodyBytes: number;
   /** Browser origins allowed to post logs (exact or `*.example.com`). */
@@ -104,6 +107,7 @@ export function loadConfig(env: ConfigEnv): Config {
     rateLimitGlobalPerHour: positiveInt(env, "RATE_LIMIT_GLOBAL_PER_HOUR", DEFAULT_RATE_LIMIT_GLOBAL_PER_HOUR),
     rateLimitPerTracePerHour: positiveInt(env, "RATE_LIMIT_PER_TRACE_PER_HOUR", DEFAULT_RATE_LIMIT_PER_TRACE_PER_HOUR),
     systemShares: parseShares(env.RATE_LIMIT_SYSTEM_SHARES),
+    maxEntriesPerTrace: positiveInt(env, "MAX_ENTRIES_PER_TRACE", DEFAULT_MAX_ENTRIES_PER_TRACE),
     maxBodyBytes: positiveInt(env, "MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
     allowedOrigins: list(env.ALLOWED_ORIGINS),
     ingestTokens: list(env.INGEST_TOKEN),

@@ -35,10 +35,46 @@ export const STORE_RETRY_AFTER_SECONDS = 5;
 /** Longest wait for one Redis request before the store counts as unreachable, ms. */
 export const STORE_TIMEOUT_MS = 5_000;
 
+// Storage bounds (core/store): what one trace may hold and what one read may carry.
+/** Default most entries one trace holds (MAX_ENTRIES_PER_TRACE); later ones are dropped as `trace_full`. */
+export const DEFAULT_MAX_ENTRIES_PER_TRACE = 50_000;
+/**
+ * Most bytes of entry JSON one trace holds; later entries are dropped as `trace_full`. Below Upstash's max record
+ * size (100 MB on Free and Pay as you go: https://upstash.com/docs/redis/troubleshooting/max_record_size_exceeded).
+ */
+export const MAX_TRACE_BYTES = 64 * 1024 * 1024;
+/** Share of every budget (per trace, per system, global) that only warn and error entries may use, percent. */
+export const RATE_LIMIT_RESERVE_PERCENT = 20;
+/**
+ * Most bytes of entries in one store reply (one page of a read). Upstash refuses a request, and a reply, over its
+ * max request size (10 MB: https://upstash.com/docs/redis/troubleshooting/max_request_size_exceeded).
+ */
+export const READ_PAGE_BYTES = 2 * 1024 * 1024;
+/** Most pages (Redis commands) one trace read takes. */
+export const READ_MAX_PAGES = 4;
+/** Most bytes of stored entries one trace read holds in the Worker (128 MB of memory in all). */
+export const READ_MAX_BYTES = 8 * 1024 * 1024;
+/** Entries read before and after each error or warning of a trace too large to read whole. */
+export const READ_CONTEXT_ENTRIES = 20;
+/** Entries read at the end of a trace too large to read whole. */
+export const READ_TAIL_ENTRIES = 200;
+/** Errors and warnings (the latest) whose surroundings a read of a large trace looks at. */
+export const READ_NOTABLE_MAX = 500;
+/** Distinct users one trace's summary lists (the first ones seen); later users are not listed. */
+export const MAX_USERS_PER_TRACE = 100;
+/** Distinct drop reasons one write records; the rest are counted together as `other`. */
+export const MAX_DROP_REASONS_PER_WRITE = 16;
+/** Longest drop reason recorded, characters. */
+export const MAX_DROP_REASON_CHARS = 64;
+/** Error references one Redis reply carries (list_errors reads up to ERROR_INDEX_MAX in such pages). */
+export const ERROR_REFS_PAGE = 1000;
+/** Most bytes of trace summaries one list_traces reply carries; older traces beyond it are not listed. */
+export const LIST_REPLY_BYTES = 4 * 1024 * 1024;
+
 // Convex log streams (POST /convex/log-stream) and the request-id join.
 /** Most events one log stream request may carry: Convex sends at most 128 (WEBHOOK_SINK_MAX_LOGS_PER_BATCH). */
 export const MAX_CONVEX_EVENTS_PER_REQUEST = 128;
 /** Most Convex request ids one POST /log batch joins to its traces; further ones are left for later batches. */
 export const MAX_CONVEX_JOINS_PER_REQUEST = 16;
-/** Most stored list elements (writes) copied from one Convex request's own trace when a trace names its request id. */
+/** Most stored list elements (one per entry) copied from a Convex request's own trace when a trace names it. */
 export const MAX_CONVEX_JOIN_ENTRIES = 200;

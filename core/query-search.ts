@@ -12,6 +12,7 @@ import {
   type RenderedPage,
 } from "./analysis/index.js";
 import { InputError } from "./errors.js";
+import { READ_MAX_BYTES } from "./limits.js";
 import type { LogEntry, System } from "./schema.js";
 import { entryView, loadTrace, type EntryView } from "./query-trace.js";
 import type { LogStore } from "./store/log-store.js";
@@ -47,7 +48,12 @@ export async function searchLogs(store: LogStore, q: SearchQuery, now: number): 
 
   const ids = trace_id ? [trace_id] : (await store.listTraces(since, SEARCH_TRACES_MAX + 1)).map((t) => t.trace_id);
   const skippedTraces = Math.max(0, ids.length - SEARCH_TRACES_MAX);
-  const traces = await Promise.all(ids.slice(0, SEARCH_TRACES_MAX).map((id) => store.readTrace(id)));
+  // One page per trace, and the read budget shared among them (see READ_MAX_BYTES).
+  const read = {
+    maxPages: 1,
+    maxBytes: Math.floor(READ_MAX_BYTES / Math.max(1, Math.min(ids.length, SEARCH_TRACES_MAX))),
+  };
+  const traces = await Promise.all(ids.slice(0, SEARCH_TRACES_MAX).map((id) => store.readTrace(id, read)));
   let entries: LogEntry[] = [];
   let notSearched = skippedTraces ? `${skippedTraces}+ older traces (search at most ${SEARCH_TRACES_MAX})` : "";
   for (const t of traces) {
@@ -57,6 +63,12 @@ export async function searchLogs(store: LogStore, q: SearchQuery, now: number): 
       break;
     }
     entries = entries.concat(t.entries);
+  }
+  const partial = traces.filter((t) => t && !t.coverage.complete);
+  if (partial.length) {
+    const unread = partial.reduce((n, t) => n + (t!.coverage.elements - t!.coverage.read), 0);
+    const part = `${unread.toLocaleString("en-US")} entries of ${partial.length} large traces (read in part: their start, end and the entries around errors)`;
+    notSearched = notSearched ? `${notSearched}; ${part}` : part;
   }
   if (trace_id && !traces[0]) await loadTrace(store, trace_id); // throws the not-found answer
   const timeline = buildTimeline(entries);

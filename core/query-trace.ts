@@ -64,10 +64,11 @@ export async function getTrace(store: LogStore, query: TraceQuery): Promise<Trac
   const { trace_id, limit, cursor, budget_tokens, ...filter } = query;
   const scope = { tool: "get_trace", trace_id, filter, limit };
   const offset = cursor ? decodeCursor(cursor, scope) : 0;
-  const { entries, summary } = await loadTrace(store, trace_id);
+  const { entries, summary, coverage } = await loadTrace(store, trace_id);
   const timeline = buildTimeline(entries);
   const items = filterTimeline(timeline.entries, filter);
   const warnings = traceWarnings(entries, summary, timeline.skew.systems);
+  if (coverage.note) warnings.unshift(coverage.note);
   const page = renderTrace(
     { trace_id, timeline, items, filter: describeFilter(filter), warnings },
     {
@@ -81,7 +82,7 @@ export async function getTrace(store: LogStore, query: TraceQuery): Promise<Trac
   return {
     trace_id,
     summary,
-    total_entries: entries.length,
+    total_entries: coverage.complete ? entries.length : Math.max(summary.count, entries.length),
     matching: items.length,
     entries: shown.map(entryView),
     truncated: page.next_offset !== null,
@@ -93,8 +94,10 @@ export async function getTrace(store: LogStore, query: TraceQuery): Promise<Trac
 
 /** The correlation of one trace (what the JSON API returns). */
 export async function analyseTrace(store: LogStore, traceId: string): Promise<Correlation> {
-  const { entries, summary } = await loadTrace(store, traceId);
-  return correlateTrace(entries, summary);
+  const { entries, summary, coverage } = await loadTrace(store, traceId);
+  const correlation = correlateTrace(entries, summary);
+  if (coverage.note) correlation.warnings.unshift(coverage.note);
+  return correlation;
 }
 
 /** The correlation with its text report for an agent (correlate_trace). */

@@ -5,7 +5,7 @@ import type { Config } from "./config.js";
 import type { System, TraceSummary } from "./schema.js";
 import type { LogStore } from "./store/log-store.js";
 
-/** Traces read from the index per listing before filtering (bounded cost, one command). */
+/** Traces read from the index per listing before filtering (bounded cost: the index, then their meta, two commands). */
 export const LIST_TRACES_SCAN = 1000;
 
 export interface ListTracesParams {

@@ -96,7 +96,7 @@ export const TraceSummarySchema = z.object({
   dropped: z
     .array(z.object({ system: z.string(), reason: z.string(), count: z.number() }))
     .describe(
-      "Entries that were not stored, by system and reason (rate_limit_trace, rate_limit_global, rate_limit_system, client_*).",
+      "Entries that were not stored, by system and reason (rate_limit_trace, rate_limit_global, rate_limit_system, trace_full, client_*).",
     ),
   pinned_until: z.number().optional(),
   ttl_seconds: z.number().optional(),

@@ -56,9 +56,10 @@ export function createMemoryBackend() {
           const [target = "", count = "", ...more] = rest;
           const split = splitKeys(count, more);
           if ("error" in split) return split;
+          const readonly = name.endsWith("_ro");
           return name.startsWith("evalsha")
-            ? await lua.evalsha(target, split.keys, split.argv)
-            : await lua.eval(target, split.keys, split.argv);
+            ? await lua.evalsha(target, split.keys, split.argv, readonly)
+            : await lua.eval(target, split.keys, split.argv, readonly);
         }
         case "script":
           return script(rest);

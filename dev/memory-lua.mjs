@@ -12,6 +12,15 @@ export const sha1hex = (/** @type {string} */ text) => createHash("sha1").update
 const NOSCRIPT = "NOSCRIPT No matching script. Please use EVAL.";
 const KNOWN_FLAGS = new Set(["no-writes", "allow-oom", "allow-stale", "no-cluster", "allow-cross-slot-keys"]);
 const CALL = {}; // marks the coroutine yields that are redis.call / redis.pcall
+/** Commands a read-only script (EVAL_RO, EVALSHA_RO, `no-writes`) may not call, as Redis refuses them. */
+const WRITES = new Set(
+  (
+    "set setnx setex psetex getset getdel getex append incr incrby incrbyfloat decr decrby mset msetnx del unlink " +
+    "expire pexpire expireat pexpireat persist rename renamenx copy hset hsetnx hmset hdel hincrby hincrbyfloat " +
+    "lpush rpush lpushx rpushx lpop rpop lset ltrim lrem linsert rpoplpush lmove sadd srem spop smove " +
+    "zadd zrem zincrby zremrangebyrank zremrangebyscore zremrangebylex zpopmin zpopmax flushdb flushall"
+  ).split(" "),
+);
 
 /**
  * redis.call / redis.pcall yield the command to the JS driver, which runs it against the store
@@ -94,6 +103,10 @@ export class LuaEngine {
     this.call = call;
     /** @type {Map<string, number>} sha -> registry ref of the compiled chunk */
     this.scripts = new Map();
+    /** @type {Set<string>} shas of scripts whose shebang says no-writes */
+    this.noWrites = new Set();
+    /** Whether the running script may only read. */
+    this.readonly = false;
     this.L = lauxlib.luaL_newstate();
     lualib.luaL_openlibs(this.L);
     this.#runPrelude();
@@ -113,6 +126,7 @@ export class LuaEngine {
       return { error: `ERR Error compiling script (new function): ${message}` };
     }
     this.scripts.set(sha, lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX));
+    if (body.noWrites) this.noWrites.add(sha);
     return { sha };
   }
 
@@ -123,19 +137,31 @@ export class LuaEngine {
   flush() {
     for (const ref of this.scripts.values()) lauxlib.luaL_unref(this.L, lua.LUA_REGISTRYINDEX, ref);
     this.scripts.clear();
+    this.noWrites.clear();
   }
 
   /** @returns {Promise<Outcome>} */
-  async eval(/** @type {string} */ script, /** @type {string[]} */ keys, /** @type {string[]} */ argv) {
+  async eval(
+    /** @type {string} */ script,
+    /** @type {string[]} */ keys,
+    /** @type {string[]} */ argv,
+    readonly = false,
+  ) {
     const loaded = this.load(script);
     if ("error" in loaded) return loaded;
-    return this.evalsha(loaded.sha, keys, argv);
+    return this.evalsha(loaded.sha, keys, argv, readonly);
   }
 
   /** @returns {Promise<Outcome>} */
-  async evalsha(/** @type {string} */ sha, /** @type {string[]} */ keys, /** @type {string[]} */ argv) {
+  async evalsha(
+    /** @type {string} */ sha,
+    /** @type {string[]} */ keys,
+    /** @type {string[]} */ argv,
+    readonly = false,
+  ) {
     const ref = this.scripts.get(sha.toLowerCase());
     if (ref === undefined) return { error: NOSCRIPT };
+    this.readonly = readonly || this.noWrites.has(sha.toLowerCase());
     const L = this.L;
     lua.lua_pushglobaltable(L);
     for (const [name, values] of /** @type {const} */ ([
@@ -190,6 +216,9 @@ export class LuaEngine {
   async #redisCall(/** @type {any} */ co) {
     const top = lua.lua_gettop(co);
     if (top < 2) return { error: "ERR Please specify at least one argument for this redis lib call" };
+    if (this.readonly && WRITES.has(String(lua.lua_tojsstring(co, 2)).toLowerCase())) {
+      return { error: "ERR Write commands are not allowed from read-only scripts." };
+    }
     /** @type {string[]} */
     const args = [];
     for (let i = 2; i <= top; i++) {
@@ -221,7 +250,7 @@ export class LuaEngine {
   }
 }
 
-/** Validates the Redis 7 shebang and blanks it, keeping line numbers; flags are accepted, not enforced. */
+/** Validates the Redis 7 shebang and blanks it, keeping line numbers; of the flags, no-writes is enforced. */
 function stripShebang(/** @type {string} */ script) {
   if (!script.startsWith("#!")) return { code: script };
   const end = script.indexOf("\n");
@@ -234,7 +263,8 @@ function stripShebang(/** @type {string} */ script) {
       if (!KNOWN_FLAGS.has(flag)) return { error: `ERR Unexpected flag in script shebang: ${flag}` };
     }
   }
-  return { code: end === -1 ? "" : script.slice(end) };
+  const noWrites = options.some((o) => o.slice(6).split(",").includes("no-writes"));
+  return { code: end === -1 ? "" : script.slice(end), noWrites };
 }
 
 /** A Lua number as Redis passes it to a command: integers as-is, others with %.17g. */

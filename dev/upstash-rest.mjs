@@ -5,6 +5,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer } from "node:http";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { boundReply, checkDeclaredKeys, refuseCommand, requestTooLarge, UPSTASH_LIMITS } from "./upstash-strict.mjs";
 
 /** @typedef {{ type: "redis", url: string, poolSize?: number } | { type: "memory" }} BackendOptions */
 /** @typedef {{ result: unknown } | { error: string }} Outcome */
@@ -13,9 +14,11 @@ import { parseArgs } from "node:util";
  * @property {number} commands Redis commands received, as Upstash bills them: a pipeline of N is N, an EVALSHA is 1.
  * @property {number} requests HTTP requests that passed authentication.
  * @property {Record<string, number>} byCommand commands received, by lower-case name.
+ * @property {number} largestReplyBytes the largest response body sent, bytes (one command's or one pipeline's).
  * @property {() => void} reset zeroes the counters.
  */
 
+/** Bodies read at most, in any mode (beyond it the connection is dropped). */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 /** Connection-state commands: meaningless over stateless HTTP (use /multi-exec for transactions). */
 const STATEFUL = new Set([
@@ -25,69 +28,92 @@ const STATEFUL = new Set([
 const sha1 = (/** @type {string} */ s) => createHash("sha1").update(s).digest("hex");
 
 /**
- * Starts the endpoint. `token` defaults to a random one; `port` 0 picks a free port.
- * @param {{ backend: BackendOptions, port?: number, host?: string, token?: string }} options
+ * Starts the endpoint. `token` defaults to a random one; `port` 0 picks a free port. `strict` (default true)
+ * enforces Upstash's documented limits (upstash-strict.mjs; pass some of them to lower them, e.g. in a test)
+ * and its rule that a script with `allow-key-locking` touches only the keys in KEYS; `false` serves anything.
+ * @param {{ backend: BackendOptions, port?: number, host?: string, token?: string,
+ *   strict?: boolean | Partial<import("./upstash-strict.mjs").Limits> }} options
  */
 export async function startUpstashRest({
   backend,
   port = 0,
   host = "127.0.0.1",
   token = randomBytes(24).toString("hex"),
+  strict = true,
 }) {
+  const limits = strict ? { ...UPSTASH_LIMITS, ...(typeof strict === "object" ? strict : {}) } : null;
   const store =
     backend.type === "memory"
       ? (await import("./backend-memory.mjs")).createMemoryBackend()
       : await (await import("./backend-redis.mjs")).createRedisBackend(backend);
-  const scripts = new ScriptShas();
+  const scripts = new ScriptShas(limits !== null);
   /** @type {RestStats} */
   const stats = {
     commands: 0,
     requests: 0,
     byCommand: {},
+    largestReplyBytes: 0,
     reset() {
       stats.commands = 0;
       stats.requests = 0;
       stats.byCommand = {};
+      stats.largestReplyBytes = 0;
     },
   };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error) =>
-      reply(res, 500, { error: `ERR ${error instanceof Error ? error.message : error}` }),
+      reply(stats, res, 500, { error: `ERR ${error instanceof Error ? error.message : error}` }),
     );
   });
 
   /** @param {import("node:http").IncomingMessage} req @param {import("node:http").ServerResponse} res */
   async function handle(req, res) {
-    if (req.method === "OPTIONS") return reply(res, 204, null);
+    if (req.method === "OPTIONS") return reply(stats, res, 204, null);
     const url = new URL(req.url ?? "/", "http://localhost");
     if (!authorized(req.headers.authorization, url.searchParams.get("_token"), token)) {
-      return reply(res, 401, { error: "Unauthorized" });
+      return reply(stats, res, 401, { error: "Unauthorized" });
     }
     stats.requests++;
     const base64 = String(req.headers["upstash-encoding"] ?? "").toLowerCase() === "base64";
-    const body = await readBody(req);
+    const { body, size } = await readBody(req, limits?.maxRequestBytes ?? MAX_BODY_BYTES);
+    if (limits && size > limits.maxRequestBytes)
+      return reply(stats, res, 400, { error: requestTooLarge(size, limits) });
     const route = url.pathname.replace(/\/+$/, "") || "/";
     if (route === "/pipeline" || route === "/multi-exec") {
       const commands = parseJson(body);
       if (!Array.isArray(commands) || commands.length === 0 || !commands.every(isCommand)) {
-        return reply(res, 400, { error: "ERR send a JSON array of commands, each a non-empty array" });
+        return reply(stats, res, 400, { error: "ERR send a JSON array of commands, each a non-empty array" });
       }
       const outcomes = await runBatch(commands, route === "/multi-exec");
-      if (!Array.isArray(outcomes)) return reply(res, 400, outcomes);
+      if (!Array.isArray(outcomes)) return reply(stats, res, 400, outcomes);
       return reply(
+        stats,
         res,
         200,
-        outcomes.map((o) => encode(o, base64)),
+        outcomes.map((o) => bounded(encode(o, base64))),
       );
     }
     const command = route === "/" ? parseJson(body) : pathCommand(route, body);
     if (!isCommand(command)) {
-      return reply(res, 400, { error: 'ERR failed to parse command: send a JSON array such as ["GET","key"]' });
+      return reply(stats, res, 400, { error: 'ERR failed to parse command: send a JSON array such as ["GET","key"]' });
     }
-    const translated = scripts.translate(tally(stats, command.map(toArg)));
+    const translated = check(scripts.translate(tally(stats, command.map(toArg))));
     const outcome = "error" in translated ? translated : translated.after(await store.exec(translated.args));
-    return reply(res, "error" in outcome ? 400 : 200, encode(outcome, base64));
+    const encoded = bounded(encode(outcome, base64));
+    return reply(stats, res, "error" in encoded ? 400 : 200, encoded);
+  }
+
+  /** In strict mode, Upstash's refusal of a command before it runs. @param {ReturnType<ScriptShas["translate"]>} t */
+  function check(t) {
+    if (!limits || "error" in t) return t;
+    const refused = refuseCommand(t.args, limits);
+    return refused ? { error: refused } : t;
+  }
+
+  /** In strict mode, a reply over Upstash's size limit becomes its error. @param {Outcome} encoded */
+  function bounded(encoded) {
+    return limits ? boundReply(encoded, limits) : encoded;
   }
 
   /**
@@ -95,7 +121,7 @@ export async function startUpstashRest({
    * @returns {Promise<Outcome[] | { error: string }>}
    */
   async function runBatch(/** @type {unknown[][]} */ commands, /** @type {boolean} */ atomic) {
-    const translated = commands.map((c) => scripts.translate(tally(stats, c.map(toArg))));
+    const translated = commands.map((c) => check(scripts.translate(tally(stats, c.map(toArg)))));
     const rejected = translated.find((t) => "error" in t);
     if (atomic && rejected) {
       return { error: `EXECABORT Transaction discarded because of previous errors. (${rejected.error})` };
@@ -147,6 +173,11 @@ class ScriptShas {
   /** @type {Map<string, string>} client sha -> store sha */
   bySha = new Map();
 
+  /** @param {boolean} strict whether `allow-key-locking` scripts are held to the keys they declare */
+  constructor(strict) {
+    this.strict = strict;
+  }
+
   /** Arguments are strings, except a path-form body, which stays a Buffer. */
   /** @returns {{ args: Array<string | Buffer>, after: (o: Outcome) => Outcome } | { error: string }} */
   translate(/** @type {Array<string | Buffer>} */ args) {
@@ -195,7 +226,11 @@ class ScriptShas {
         return flags.length ? `flags=${flags.join(",")}` : "";
       })
       .filter(Boolean);
-    const rewritten = `#!lua${options.length ? ` ${options.join(" ")}` : ""}${script.slice(match[0].length)}`;
+    const rest = script.slice(match[0].length);
+    // The first line break stays where it was, so the body keeps its line numbers.
+    const nl = /^\r?\n/.exec(rest)?.[0] ?? "";
+    const body = this.strict ? nl + checkDeclaredKeys(rest.slice(nl.length)) : rest;
+    const rewritten = `#!lua${options.length ? ` ${options.join(" ")}` : ""}${body}`;
     this.bySha.set(sha1(script), sha1(rewritten));
     return rewritten;
   }
@@ -266,8 +301,12 @@ function authorized(
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** @param {import("node:http").IncomingMessage} req @returns {Promise<Buffer>} */
-function readBody(req) {
+/**
+ * The body, and its size; past `keep` bytes the rest is counted, not kept (the caller refuses it).
+ * @param {import("node:http").IncomingMessage} req @param {number} keep
+ * @returns {Promise<{ body: Buffer, size: number }>}
+ */
+function readBody(req, keep) {
   return new Promise((resolve, reject) => {
     /** @type {Buffer[]} */
     const chunks = [];
@@ -277,21 +316,25 @@ function readBody(req) {
       if (size > MAX_BODY_BYTES) {
         req.destroy();
         reject(new Error(`request body over ${MAX_BODY_BYTES} bytes`));
-      } else chunks.push(chunk);
+      } else if (size <= keep) chunks.push(chunk);
     });
-    req.once("end", () => resolve(chunks.length === 1 ? /** @type {Buffer} */ (chunks[0]) : Buffer.concat(chunks)));
+    req.once("end", () =>
+      resolve({ body: chunks.length === 1 ? /** @type {Buffer} */ (chunks[0]) : Buffer.concat(chunks), size }),
+    );
     req.once("error", reject);
   });
 }
 
 /** @param {import("node:http").ServerResponse} res @param {number} status @param {unknown} body */
-function reply(res, status, body) {
+function reply(stats, res, status, body) {
   res.writeHead(status, {
     "content-type": "application/json",
     "access-control-allow-origin": "*",
     "access-control-allow-headers": "authorization, content-type, upstash-encoding, upstash-sync-token",
   });
-  res.end(body === null ? "" : JSON.stringify(body));
+  const text = body === null ? "" : JSON.stringify(body);
+  stats.largestReplyBytes = Math.max(stats.largestReplyBytes, Buffer.byteLength(text));
+  res.end(text);
 }
 
 const USAGE = `Usage: node dev/upstash-rest.mjs (--redis-url redis://127.0.0.1:6379 | --memory) [--port 8079] [--host 127.0.0.1] [--token T]
@@ -302,12 +345,15 @@ Serves Upstash's Redis REST protocol locally, so @upstash/redis works without an
   POST /multi-exec   an array of commands, run atomically with MULTI/EXEC
   Header "Authorization: Bearer <token>"; "Upstash-Encoding: base64" base64-encodes string replies.
 Scripts may start with Upstash's "#!lua flags=allow-key-locking"; the flag is dropped before Redis sees it.
+Strict by default, as Upstash: requests and replies over 10 MB, keys over 32 KB and values over 100 MB fail, and a
+script with allow-key-locking fails when it touches a key it did not pass in KEYS.
 
   --redis-url URL  use this Redis (node-redis connection pool)
   --memory         use the embedded in-memory store (ioredis-mock, Lua on fengari); no Redis needed
   --port N         port to listen on (default 8079; 0 picks a free one)
   --host H         address to bind (default 127.0.0.1)
   --token T        the bearer token clients must send (default: random, printed)
+  --lenient        serve without Upstash's limits and key rules
 `;
 
 async function main() {
@@ -318,6 +364,7 @@ async function main() {
       port: { type: "string", default: "8079" },
       host: { type: "string", default: "127.0.0.1" },
       token: { type: "string" },
+      lenient: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -333,6 +380,7 @@ async function main() {
     port: Number(values.port),
     host: values.host,
     ...(values.token ? { token: values.token } : {}),
+    strict: !values.lenient,
   });
   console.log(`Upstash REST endpoint on ${rest.url} over ${rest.describe()}`);
   console.log(`  UPSTASH_REDIS_REST_URL=${rest.url}`);

@@ -260,3 +260,103 @@ for (const kind of KINDS) {
     },
   );
 }
+
+for (const kind of KINDS) {
+  describe.skipIf(kind === "redis" && !findRedisServer())(
+    `upstash REST endpoint's strict mode over ${kind}${kind === "redis" ? " (skipped without redis-server on PATH)" : ""}`,
+    () => {
+      let strict: Rest;
+      let lenient: Rest;
+      let stopRedis: (() => Promise<void>) | undefined;
+      const call = (rest: Rest, path: string, body: unknown) =>
+        fetch(`${rest.url}${path}`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${rest.token}` },
+          body: typeof body === "string" ? body : JSON.stringify(body),
+        }).then(async (res) => ({
+          status: res.status,
+          body: (await res.json()) as { result?: unknown; error?: string },
+        }));
+
+      beforeAll(async () => {
+        // Upstash's rules, with the size limits lowered so a test needs no 10 MB payloads.
+        const limits = { maxRequestBytes: 50_000, maxReplyBytes: 100_000, maxRecordBytes: 40_000 };
+        if (kind === "redis") {
+          const server = await startRedisServer({ port: 0 });
+          stopRedis = server.stop;
+          strict = await startUpstashRest({ backend: { type: "redis", url: server.url }, strict: limits });
+          lenient = await startUpstashRest({ backend: { type: "redis", url: server.url }, strict: false });
+        } else {
+          strict = await startUpstashRest({ backend: { type: "memory" }, strict: limits });
+          lenient = await startUpstashRest({ backend: { type: "memory" }, strict: false });
+        }
+      });
+      afterAll(async () => {
+        await strict?.close();
+        await lenient?.close();
+        await stopRedis?.();
+      });
+
+      it("fails a script with allow-key-locking that touches a key not in KEYS, as Upstash does", async () => {
+        const script =
+          "#!lua flags=allow-key-locking\nredis.call('SET', KEYS[1], 'a')\nreturn redis.call('GET', 'other')";
+        const refused = await call(strict, "/", ["EVAL", script, "1", "declared"]);
+        expect(refused.status).toBe(400);
+        expect(refused.body.error).toMatch(/key other not declared in KEYS/);
+        const viaPcall = "#!lua flags=allow-key-locking\nreturn redis.pcall('GET', 'other')";
+        expect((await call(strict, "/", ["EVAL", viaPcall, "0"])).body.error).toMatch(/not declared in KEYS/);
+        const wide = "#!lua flags=allow-key-locking\nreturn redis.call('FLUSHDB')";
+        expect((await call(strict, "/", ["EVAL", wide, "0"])).body.error).toMatch(/flushdb is not allowed/);
+        // Declared keys pass; without the flag Upstash takes the global lock and lets the script run.
+        const declared =
+          "#!lua flags=allow-key-locking\nredis.call('SET', KEYS[1], 'a')\nreturn redis.call('GET', KEYS[1])";
+        expect((await call(strict, "/", ["EVAL", declared, "1", "declared"])).body).toEqual({ result: "a" });
+        const unflagged = "redis.call('SET', 'other', 'b')\nreturn redis.call('GET', 'other')";
+        expect((await call(strict, "/", ["EVAL", unflagged, "0"])).body).toEqual({ result: "b" });
+        // The lenient endpoint lets the first script through.
+        const through = await call(lenient, "/", ["EVAL", script, "1", "declared"]);
+        expect(through.status).toBe(200);
+        expect(through.body.error).toBeUndefined();
+      });
+
+      it("fails a script run with EVAL_RO or flagged no-writes when it writes", async () => {
+        const script = "#!lua flags=no-writes,allow-key-locking\nreturn redis.call('SET', KEYS[1], 'a')";
+        const refused = await call(strict, "/", ["EVAL_RO", script, "1", "k"]);
+        expect(refused.status).toBe(400);
+        expect(refused.body.error).toMatch(/[Ww]rite commands are not allowed/);
+        const reads = "#!lua flags=no-writes,allow-key-locking\nreturn redis.call('GET', KEYS[1])";
+        expect((await call(strict, "/", ["EVAL_RO", reads, "1", "k"])).status).toBe(200);
+      });
+
+      it("fails a reply over the max request size, alone and inside a pipeline, as Upstash does", async () => {
+        const value = "v".repeat(30_000);
+        expect((await call(strict, "/", ["SET", "big1", value])).body).toEqual({ result: "OK" });
+        expect((await call(strict, "/", ["SET", "big2", value])).body).toEqual({ result: "OK" });
+        expect((await call(strict, "/", ["GET", "big1"])).body.result).toBe(value);
+        const both = await call(strict, "/", ["MGET", "big1", "big2", "big1", "big2"]);
+        expect(both.status).toBe(400);
+        expect(both.body.error).toMatch(/^ERR max request size exceeded/);
+        const piped = await call(strict, "/pipeline", [
+          ["GET", "big1"],
+          ["MGET", "big1", "big2", "big1", "big2"],
+        ]);
+        expect(piped.status).toBe(200);
+        expect(piped.body).toMatchObject([{ result: value }, { error: expect.stringMatching(/max request size/) }]);
+        expect((await call(lenient, "/", ["MGET", "big1", "big2", "big1", "big2"])).status).toBe(200);
+      });
+
+      it("refuses a request over the max request size, a key over 32 KB and a value over the record size", async () => {
+        const request = await call(strict, "/", ["SET", "k", "x".repeat(60_000)]);
+        expect(request.status).toBe(400);
+        expect(request.body.error).toMatch(/^ERR max request size exceeded. Limit: 50000 bytes, Actual: 600\d\d bytes/);
+        const key = await call(strict, "/", ["SET", "k".repeat(33 * 1024), "v"]);
+        expect(key.body.error).toMatch(/^ERR max key size exceeded. Limit: 32768 bytes/);
+        const scriptKey = await call(strict, "/", ["EVAL", "return 1", "1", "k".repeat(33 * 1024)]);
+        expect(scriptKey.body.error).toMatch(/^ERR max key size exceeded/);
+        const record = await call(strict, "/set/record", "x".repeat(45_000));
+        expect(record.body.error).toMatch(/^ERR max single record size exceeded/);
+        expect((await call(strict, "/", ["GET", "record"])).body).toEqual({ result: null });
+      });
+    },
+  );
+}

@@ -1,6 +1,7 @@
 // POST /log end to end: the Worker in workerd (wrangler dev) over a real Redis, every status with its body.
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readRawList } from "./helpers/raw-list.js";
 import { startTestStack, type TestStack } from "./helpers/stack.js";
 
 let stack: TestStack;
@@ -27,10 +28,9 @@ function post(body: unknown, headers: Record<string, string> = {}, raw?: BodyIni
     body: raw ?? JSON.stringify(body),
   });
 }
-/** The entries stored under logs:{trace_id}, oldest first (each list element is one write's JSON array). */
+/** The entries stored under logs:{trace_id}, oldest first. */
 async function storedEntries(traceId: string): Promise<Array<Record<string, unknown>>> {
-  const items = (await stack.redis(["LRANGE", `${stack.keyPrefix}logs:${traceId}`, "0", "-1"])) as string[];
-  return items.flatMap((item) => JSON.parse(item) as Array<Record<string, unknown>>);
+  return (await readRawList(stack.redis, stack.keyPrefix, traceId)).entries;
 }
 const entry = (trace_id: string, over: Record<string, unknown> = {}) => ({
   trace_id,
@@ -109,7 +109,7 @@ describe("POST /log", () => {
         context: { password: "hunter2", card: "4242424242424242" },
       }),
     ]);
-    const [stored] = (await stack.redis(["LRANGE", `${stack.keyPrefix}logs:${t}`, "0", "-1"])) as string[];
+    const [stored] = (await readRawList(stack.redis, stack.keyPrefix, t)).elements;
     expect(stored).not.toMatch(/abcdef123456789|hunter2|4242424242424242/);
     expect(stored).toContain("[REDACTED]");
   });
@@ -215,7 +215,8 @@ describe("POST /log errors", () => {
   it("429 with Retry-After when the per-trace limit refuses everything", async () => {
     const t = uid();
     const first = await post(Array.from({ length: 25 }, () => entry(t)));
-    expect(await first.json()).toMatchObject({ accepted: 20, dropped: { rate_limit_trace: 5 } });
+    // Entries below warn get the unreserved 80% of the limit of 20 (RATE_LIMIT_RESERVE_PERCENT).
+    expect(await first.json()).toMatchObject({ accepted: 16, dropped: { rate_limit_trace: 9 } });
     const res = await post([entry(t)]);
     expect(res.status).toBe(429);
     expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);

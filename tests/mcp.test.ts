@@ -97,15 +97,16 @@ describe("list_traces", () => {
     const traces = structured!.traces as Array<Record<string, unknown>>;
     const ids = traces.map((t) => t.trace_id);
     expect(ids.indexOf(newer)).toBeLessThan(ids.indexOf(older));
+    // The error, and info entries up to the unreserved 80% of the limit of 50 (RATE_LIMIT_RESERVE_PERCENT).
     expect(traces.find((t) => t.trace_id === newer)).toMatchObject({
-      count: 50,
+      count: 40,
       error_count: 1,
-      by_system: { convex: 50 },
-      dropped: [{ system: "convex", reason: "rate_limit_trace", count: 5 }],
+      by_system: { convex: 40 },
+      dropped: [{ system: "convex", reason: "rate_limit_trace", count: 15 }],
     });
     expect(traces.find((t) => t.trace_id === older)).toMatchObject({ users: ["u-1"], error_count: 0 });
     expect(text).toContain(`${newer} |`);
-    expect(text).toContain("5 convex by rate_limit_trace");
+    expect(text).toContain("15 convex by rate_limit_trace");
   });
 
   it("filters and pages with a cursor", async () => {

@@ -5,19 +5,26 @@ import { TraceIdSchema } from "../schema.js";
 export const RATE_WINDOW_MS = 3600_000;
 
 export interface TraceKeys {
-  /** List of JSON arrays of entries, one per write, in arrival order. */
+  /** List of the trace's entries, one JSON entry per element, in arrival order. */
   list: string;
-  /** Hash: counts by system/level, first/last seen, users, drops, rate-limit counters, pin. */
+  /** Hash: counts by system/level, first/last seen, users, drops, rate-limit counters, pin (fields in layout.ts). */
   meta: string;
   /** Set of stored entry ids, for idempotent retries. */
   ids: string;
+  /** List of the positions in `list` of the entries at level error or warn (`e:12`, `w:40`), for bounded reads. */
+  notable: string;
 }
 
 export function traceKeys(prefix: string, traceId: string): TraceKeys {
   // Validation here too: a trace id must never address another key, whoever calls this.
   TraceIdSchema.parse(traceId);
   const list = `${prefix}logs:${traceId}`;
-  return { list, meta: `${list}:meta`, ids: `${list}:ids` };
+  return { list, meta: metaKey(prefix, traceId), ids: `${list}:ids`, notable: `${list}:notable` };
+}
+
+/** The meta hash of one trace (list_traces passes these in KEYS). */
+export function metaKey(prefix: string, traceId: string): string {
+  return `${prefix}logs:${traceId}:meta`;
 }
 
 export function indexKeys(prefix: string) {

@@ -1,14 +1,31 @@
 // The Redis store behind ingestion and every reader, over Upstash's REST protocol (@upstash/redis).
-// Each operation is one script run (one billed command); see scripts.ts for the storage layout.
+// Each operation is one script run (one billed command) or a few bounded ones; layout.ts names what is stored.
 import { Redis } from "@upstash/redis";
 import type { Config } from "../config.js";
 import { StoreUnavailableError } from "../errors.js";
-import { ERROR_INDEX_MAX, STORE_TIMEOUT_MS, TRACE_INDEX_MAX } from "../limits.js";
-import { LogEntrySchema, type LogEntry, type TraceSummary } from "../schema.js";
-import { indexKeys, RATE_WINDOW_MS, rateKey, traceKeys } from "./keys.js";
-import { INGEST_SCRIPT, LIST_TRACES_SCRIPT, PIN_SCRIPT, READ_TRACE_SCRIPT } from "./scripts.js";
+import {
+  ERROR_INDEX_MAX,
+  ERROR_REFS_PAGE,
+  MAX_ENTRIES_PER_BATCH,
+  LIST_REPLY_BYTES,
+  MAX_TRACE_BYTES,
+  MAX_USERS_PER_TRACE,
+  RATE_LIMIT_RESERVE_PERCENT,
+  STORE_TIMEOUT_MS,
+  TRACE_INDEX_MAX,
+} from "../limits.js";
+import type { LogEntry, TraceSummary } from "../schema.js";
+import { indexKeys, metaKey, RATE_WINDOW_MS, rateKey, traceKeys } from "./keys.js";
+import { byName, DROP, INGEST_REPLY, METAS_REPLY, PAYLOAD } from "./layout.js";
+import { SCRIPTS, type ScriptName } from "./scripts.js";
+import { INGEST_ARGS, INGEST_KEYS } from "./ingest-script.js";
 import { parseMeta } from "./meta.js";
-import { parseJsonOrUndefined } from "../json.js";
+import { PATH_SAFE, PathEval, STORE_RETRIES } from "./rest-eval.js";
+import { readBounded } from "./read-trace.js";
+import { boundDrops, summaryUser } from "./write-args.js";
+import { parseStoredEntries, type TraceCoverage } from "./read-plan.js";
+
+export { parseStoredEntries, type TraceCoverage } from "./read-plan.js";
 
 /** What one trace's write needs: entries already validated, redacted and serialised. */
 export interface TraceWrite {
@@ -21,25 +38,44 @@ export interface TraceWrite {
 export interface WriteResult {
   accepted: number;
   duplicates: number;
-  dropped: { rate_limit_trace: number; rate_limit_system: number; rate_limit_global: number };
+  dropped: { rate_limit_trace: number; rate_limit_system: number; rate_limit_global: number; trace_full: number };
   retryAfterSeconds: number;
 }
 
 export interface StoredTrace {
+  /** The entries read, in arrival order: all of them unless `coverage.complete` is false. */
   entries: LogEntry[];
+  /** Counts, first/last seen, users and drops of the whole trace (from its meta hash). */
   summary: TraceSummary;
+  /** What was read of the stored list, and what was not. */
+  coverage: TraceCoverage;
 }
 
-type ScriptName = "ingest" | "read" | "list" | "pin";
-const SCRIPTS: Record<ScriptName, string> = {
-  ingest: INGEST_SCRIPT,
-  read: READ_TRACE_SCRIPT,
-  list: LIST_TRACES_SCRIPT,
-  pin: PIN_SCRIPT,
-};
+/** Bounds of one trace read. */
+export interface ReadOptions {
+  /** Bytes of stored entries the read may hold. Default READ_MAX_BYTES. */
+  maxBytes?: number;
+  /** Redis commands the read may take. Default READ_MAX_PAGES. */
+  maxPages?: number;
+  /**
+   * Only these list positions, oldest first (`count` from `from`), e.g. to page through the part of a large trace
+   * that a default read left out (its `coverage.not_read`). Default: the whole trace, as described above.
+   */
+  window?: { from: number; count: number };
+}
 
-/** Network errors retried per store call; writes are idempotent (entry ids), so a retry cannot duplicate. */
-const STORE_RETRIES = 2;
+export type StoreConfig = Pick<
+  Config,
+  | "redisUrl"
+  | "redisToken"
+  | "keyPrefix"
+  | "logTtlSeconds"
+  | "pinMaxSeconds"
+  | "rateLimitGlobalPerHour"
+  | "rateLimitPerTracePerHour"
+  | "systemShares"
+> &
+  Partial<Pick<Config, "maxEntriesPerTrace">>;
 
 export function createRedis(config: Pick<Config, "redisUrl" | "redisToken">): Redis {
   if (!config.redisUrl || !config.redisToken) {
@@ -60,12 +96,10 @@ export function createRedis(config: Pick<Config, "redisUrl" | "redisToken">): Re
 }
 
 export class LogStore {
-  private readonly scripts: Partial<Record<ScriptName, ReturnType<Redis["createScript"]>>> = {};
-  private readonly shas: Partial<Record<ScriptName, Promise<string>>> = {};
+  private readonly scripts = new Map<ScriptName, { exec(keys: string[], args: string[]): Promise<unknown> }>();
+  private readonly ingest: PathEval;
   /** Per-system quotas as the ingest script reads them: "browser-400.convex-300.worker-300" (plain in a URL path). */
   private readonly quotas: string;
-  /** The REST API's base URL, for the calls made without the client (see evalWithBody). */
-  private readonly restUrl: string;
   /**
    * Whether the ingest script's keys and fixed arguments need no URL encoding, so the path form is safe: trace ids
    * are plain by their schema and the rest are numbers, but a KEY_PREFIX with other characters would rely on how
@@ -75,20 +109,11 @@ export class LogStore {
 
   constructor(
     private readonly redis: Redis,
-    private readonly config: Pick<
-      Config,
-      | "redisUrl"
-      | "redisToken"
-      | "keyPrefix"
-      | "logTtlSeconds"
-      | "pinMaxSeconds"
-      | "rateLimitGlobalPerHour"
-      | "rateLimitPerTracePerHour"
-      | "systemShares"
-    >,
+    private readonly config: StoreConfig,
   ) {
     const global = config.rateLimitGlobalPerHour;
-    this.restUrl = (config.redisUrl ?? "").replace(/\/+$/, "");
+    const restUrl = (config.redisUrl ?? "").replace(/\/+$/, "");
+    this.ingest = new PathEval(redis, restUrl, config.redisToken ?? "", SCRIPTS.ingest.source);
     this.quotas = Object.entries(config.systemShares)
       .filter(([, share]) => share > 0)
       .map(([system, share]) => `${system}-${Math.max(1, Math.floor((global * share) / 100))}`)
@@ -98,89 +123,139 @@ export class LogStore {
 
   /**
    * Stores one trace's entries with its limit checks, atomically, in one Redis command. The batch travels as the
-   * raw body of one EVALSHA (Upstash appends a POST body to the command as its last argument): entries are
-   * already JSON, and a JSON command array would escape each of them again, to be decoded again by the REST API.
+   * raw body of one EVALSHA (see rest-eval.ts).
    */
   async writeTrace(write: TraceWrite, now = Date.now()): Promise<WriteResult> {
-    const { keyPrefix: prefix, logTtlSeconds, rateLimitGlobalPerHour: global } = this.config;
+    if (write.entries.length === 0) return { accepted: 0, duplicates: 0, dropped: noDrops(), retryAfterSeconds: 0 };
+    if (write.entries.length > MAX_ENTRIES_PER_BATCH) {
+      // The ingest path splits batches before this; the script refuses more, so never send them.
+      throw new Error(`writeTrace takes at most ${MAX_ENTRIES_PER_BATCH} entries, got ${write.entries.length}`);
+    }
+    const { keyPrefix: prefix, logTtlSeconds } = this.config;
     const keys = traceKeys(prefix, write.traceId);
     const idx = indexKeys(prefix);
     const bucket = Math.floor(now / RATE_WINDOW_MS);
-    const args: Array<string | number> = [
+    const drops = boundDrops(write.extraDrops);
+    const keyOf: Record<(typeof INGEST_KEYS)[number], string> = {
+      list: keys.list,
+      meta: keys.meta,
+      ids: keys.ids,
+      notable: keys.notable,
+      traces: idx.traces,
+      errors: idx.errors,
+      rate: rateKey(prefix, bucket),
+      rate_previous: rateKey(prefix, bucket - 1),
+    };
+    const argOf: Record<(typeof INGEST_ARGS)[number], string | number> = {
       now,
-      logTtlSeconds,
-      this.config.rateLimitPerTracePerHour,
-      global,
-      RATE_WINDOW_MS,
+      ttl: logTtlSeconds,
+      trace_limit: this.config.rateLimitPerTracePerHour,
+      global_limit: this.config.rateLimitGlobalPerHour,
+      window: RATE_WINDOW_MS,
       bucket,
-      write.traceId,
-      Math.max(this.config.pinMaxSeconds, logTtlSeconds),
-      TRACE_INDEX_MAX,
-      ERROR_INDEX_MAX,
-      this.quotas || "-",
-      write.extraDrops.length,
-    ];
-    for (const d of write.extraDrops) args.push(d.system, d.reason, d.count);
+      trace: write.traceId,
+      index_ttl: Math.max(this.config.pinMaxSeconds, logTtlSeconds),
+      trace_index_max: TRACE_INDEX_MAX,
+      error_index_max: ERROR_INDEX_MAX,
+      quotas: this.quotas || "-",
+      reserve: RATE_LIMIT_RESERVE_PERCENT,
+      max_entries: this.config.maxEntriesPerTrace ?? Number.MAX_SAFE_INTEGER,
+      max_bytes: MAX_TRACE_BYTES,
+      max_users: MAX_USERS_PER_TRACE,
+      n_extra: drops.length,
+    };
+    const scriptKeys = INGEST_KEYS.map((name) => keyOf[name]);
+    const args = INGEST_ARGS.map((name) => argOf[name]);
+    for (const d of drops) args.push(d.system, d.reason, d.count);
+    const { field: tab, line: nl } = PAYLOAD;
     let heads = "";
     let errorRefs = "";
     const jsons: string[] = [];
     for (const { entry, json, errorRef } of write.entries) {
-      heads += `${entry.id}\t${entry.system}\t${entry.level}\t${summaryUser(entry.user_id)}\t`;
-      if (entry.level === "error") errorRefs += `${errorRef}\n`;
+      heads += `${entry.id}${tab}${entry.system}${tab}${entry.level}${tab}${summaryUser(entry.user_id)}${tab}`;
+      if (entry.level === "error") errorRefs += `${errorRef}${nl}`;
       jsons.push(json);
     }
-    const scriptKeys = [
-      keys.list,
-      keys.meta,
-      keys.ids,
-      idx.traces,
-      idx.errors,
-      rateKey(prefix, bucket),
-      rateKey(prefix, bucket - 1),
-    ];
     const scriptArgs = args.map(String);
-    // One entry per line of the array, so the script can split it when it keeps only some.
-    const batch = `${heads}\n${errorRefs}[${jsons.join(",\n")}]`;
+    const payload = `${heads}${nl}${errorRefs}${jsons.join(nl)}`;
     // The path form only where every path argument is plain; otherwise the same arguments as a JSON command.
-    const plain = this.plainPath && write.extraDrops.every((d) => PATH_SAFE.test(d.system) && PATH_SAFE.test(d.reason));
+    const plain = this.plainPath && drops.every((d) => PATH_SAFE.test(d.system) && PATH_SAFE.test(d.reason));
     const reply = plain
-      ? await this.call(() => this.evalWithBody<number[]>("ingest", scriptKeys, scriptArgs, batch))
-      : await this.run<number[]>("ingest", scriptKeys, [...scriptArgs, batch]);
-    const [accepted = 0, duplicates = 0, dTrace = 0, dSystem = 0, dGlobal = 0, retry = 0] = reply.map(Number);
+      ? await this.call(() => this.ingest.run<unknown[]>(scriptKeys, scriptArgs, payload))
+      : await this.run<unknown[]>("ingest", scriptKeys, [...scriptArgs, payload]);
+    const r = byName(INGEST_REPLY, reply);
     return {
-      accepted,
-      duplicates,
-      dropped: { rate_limit_trace: dTrace, rate_limit_system: dSystem, rate_limit_global: dGlobal },
-      retryAfterSeconds: retry,
+      accepted: Number(r.accepted ?? 0),
+      duplicates: Number(r.duplicates ?? 0),
+      dropped: {
+        [DROP.rateLimitTrace]: Number(r.dropped_trace ?? 0),
+        [DROP.rateLimitSystem]: Number(r.dropped_system ?? 0),
+        [DROP.rateLimitGlobal]: Number(r.dropped_global ?? 0),
+        [DROP.traceFull]: Number(r.dropped_full ?? 0),
+      },
+      retryAfterSeconds: Number(r.retry_after_s ?? 0),
     };
   }
 
-  /** One trace's entries (arrival order) and summary, or null when it does not exist or expired. */
-  async readTrace(traceId: string): Promise<StoredTrace | null> {
+  /**
+   * One trace, or null when it does not exist or expired. Read whole when it fits one page (READ_PAGE_BYTES);
+   * otherwise within `maxBytes` and `maxPages`: its start, the entries around its latest errors and warnings, and
+   * its end, with `coverage` saying what was not read. No reply carries more than READ_PAGE_BYTES of entries.
+   */
+  async readTrace(traceId: string, options: ReadOptions = {}): Promise<StoredTrace | null> {
     const keys = traceKeys(this.config.keyPrefix, traceId);
-    const [raw, meta, ttl] = await this.run<[string[], string[], number]>("read", [keys.list, keys.meta], []);
-    if (!meta || meta.length === 0) return null;
-    const entries = parseStoredEntries(raw ?? []);
-    return { entries, summary: parseMeta(traceId, meta, Number(ttl)) };
+    const run = (args: string[]) => this.run("read", [keys.list, keys.meta, keys.notable], args);
+    return readBounded(run, traceId, options);
   }
 
-  /** Summaries of the traces active since `since` (ms), newest activity first, at most `max`. */
+  /**
+   * Summaries of the traces active since `since` (ms), newest activity first, at most `max`: the index, then the
+   * meta hashes passed as keys (two commands), within LIST_REPLY_BYTES.
+   */
   async listTraces(since: number, max = 1000): Promise<TraceSummary[]> {
-    const idx = indexKeys(this.config.keyPrefix);
-    const reply = await this.run<unknown[]>("list", [idx.traces], [this.config.keyPrefix, String(since), String(max)]);
+    const prefix = this.config.keyPrefix;
+    const idx = indexKeys(prefix);
+    const ids = await this.call(() =>
+      this.redis.zrange<string[]>(idx.traces, "+inf", since, { byScore: true, rev: true, offset: 0, count: max }),
+    );
+    if (ids.length === 0) return [];
+    const ids2 = ids.map(String);
+    const reply = byName(
+      METAS_REPLY,
+      await this.run(
+        "metas",
+        ids2.map((id) => metaKey(prefix, id)),
+        [String(LIST_REPLY_BYTES)],
+      ),
+    );
+    const metas = (reply.metas as string[][] | undefined) ?? [];
     const out: TraceSummary[] = [];
-    for (let i = 0; i + 2 < reply.length; i += 3) {
-      out.push(parseMeta(String(reply[i]), reply[i + 2] as string[]));
-    }
+    metas.forEach((flat, i) => {
+      if (flat.length > 0) out.push(parseMeta(ids2[i]!, flat));
+    });
     return out;
   }
 
-  /** Compact error references (entries with capped message and stack) received since `since` (ms), newest first. */
+  /**
+   * Compact error references (entries with capped message and stack) received since `since` (ms), newest first,
+   * in pages of ERROR_REFS_PAGE (a reference is up to about 2 KB, so a page stays far below Upstash's 10 MB).
+   */
   async listErrorRefs(since: number, max = ERROR_INDEX_MAX): Promise<LogEntry[]> {
     const idx = indexKeys(this.config.keyPrefix);
-    const refs = await this.call(() =>
-      this.redis.zrange<string[]>(idx.errors, "+inf", since, { byScore: true, rev: true, offset: 0, count: max }),
-    );
+    const refs: string[] = [];
+    while (refs.length < max) {
+      const count = Math.min(ERROR_REFS_PAGE, max - refs.length);
+      const page = await this.call(() =>
+        this.redis.zrange<string[]>(idx.errors, "+inf", since, {
+          byScore: true,
+          rev: true,
+          offset: refs.length,
+          count,
+        }),
+      );
+      refs.push(...page);
+      if (page.length < count) break;
+    }
     return parseStoredEntries(refs);
   }
 
@@ -192,7 +267,7 @@ export class LogStore {
     const until = bounded > 0 ? now + bounded * 1000 : 0;
     const ttl = await this.run<number>(
       "pin",
-      [keys.list, keys.meta, keys.ids, idx.traces],
+      [keys.list, keys.meta, keys.ids, keys.notable, idx.traces],
       [String(now), String(until), String(this.config.logTtlSeconds), traceId],
     );
     return Number(ttl) === -2 ? null : Number(ttl);
@@ -207,55 +282,15 @@ export class LogStore {
     }
   }
 
-  private async run<T>(name: ScriptName, keys: string[], args: string[]): Promise<T> {
-    const script = (this.scripts[name] ??= this.redis.createScript(SCRIPTS[name]));
-    return this.call(() => script.exec(keys, args) as Promise<T>);
-  }
-
-  /**
-   * EVALSHA in Upstash's path form, `POST /evalsha/<sha>/<numkeys>/<keys...>/<args...>` with `body` as the last
-   * argument, for payloads that would cost more as a JSON command. Loads the script once when Redis does not know
-   * it (NOSCRIPT).
-   * Network errors are retried like the client's own calls: every script here is idempotent.
-   */
-  private async evalWithBody<T>(name: ScriptName, keys: string[], args: string[], body: string): Promise<T> {
-    const sha = await (this.shas[name] ??= sha1Hex(SCRIPTS[name]));
-    const url = `${this.restUrl}/evalsha/${sha}/${keys.length}/${[...keys, ...args].join("/")}`;
-    const signal = AbortSignal.timeout(STORE_TIMEOUT_MS);
-    let outcome = await this.post(url, body, signal);
-    if ("error" in outcome && outcome.error.startsWith("NOSCRIPT")) {
-      await this.redis.scriptLoad(SCRIPTS[name]);
-      outcome = await this.post(url, body, signal);
+  private async run<T = unknown>(name: ScriptName, keys: string[], args: string[]): Promise<T> {
+    let script = this.scripts.get(name);
+    if (!script) {
+      const { source, readonly } = SCRIPTS[name];
+      script = readonly ? this.redis.createScript(source, { readonly: true }) : this.redis.createScript(source);
+      this.scripts.set(name, script);
     }
-    if ("error" in outcome) throw new Error(outcome.error);
-    return outcome.result as T;
-  }
-
-  private async post(url: string, body: string, signal: AbortSignal): Promise<{ result: unknown } | { error: string }> {
-    const init: RequestInit = {
-      method: "POST",
-      headers: { authorization: `Bearer ${this.config.redisToken}`, "content-type": "text/plain" },
-      body,
-      signal,
-    };
-    let response: Response | undefined;
-    for (let attempt = 0; !response; attempt++) {
-      try {
-        response = await fetch(url, init);
-      } catch (error) {
-        if (signal.aborted || attempt >= STORE_RETRIES) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
-      }
-    }
-    const sync = response.headers.get("upstash-sync-token");
-    if (sync) this.redis.readYourWritesSyncToken = sync;
-    const text = await response.text();
-    const parsed = parseJsonOrUndefined(text) as { result?: unknown; error?: unknown } | undefined;
-    if (parsed && typeof parsed.error === "string") return { error: parsed.error };
-    if (!response.ok || !parsed || !("result" in parsed)) {
-      throw new Error(`HTTP ${response.status} from the REST API: ${text.slice(0, 200)}`);
-    }
-    return { result: parsed.result };
+    const s = script;
+    return this.call(() => s.exec(keys, args) as Promise<T>);
   }
 
   private async call<T>(fn: () => Promise<T>): Promise<T> {
@@ -267,35 +302,10 @@ export class LogStore {
   }
 }
 
-/** A user id as the trace summary lists it: a field of the ingest payload, so no tabs or line breaks. */
-function summaryUser(user: string | undefined): string {
-  return user ? user.replace(/[\t\r\n]+/g, " ") : "";
-}
-
-/** Path arguments that need no URL encoding: ids, key names (":" included) and numbers. */
-const PATH_SAFE = /^[A-Za-z0-9._:~-]+$/;
-
-async function sha1Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+function noDrops(): WriteResult["dropped"] {
+  return { [DROP.rateLimitTrace]: 0, [DROP.rateLimitSystem]: 0, [DROP.rateLimitGlobal]: 0, [DROP.traceFull]: 0 };
 }
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/**
- * Stored entries: each list element is a JSON array of the entries one write kept (an error reference is a single
- * entry). Skips anything that does not parse or match the schema (never written by this code).
- */
-export function parseStoredEntries(raw: string[]): LogEntry[] {
-  const entries: LogEntry[] = [];
-  for (const json of raw) {
-    const value = parseJsonOrUndefined(json);
-    for (const item of Array.isArray(value) ? value : [value]) {
-      const parsed = LogEntrySchema.safeParse(item);
-      if (parsed.success) entries.push(parsed.data);
-    }
-  }
-  return entries;
 }

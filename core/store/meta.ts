@@ -1,5 +1,6 @@
-// Turns a trace's meta hash (flat HGETALL reply) into a TraceSummary.
+// Turns a trace's meta hash (flat HGETALL reply; field names in layout.ts) into a TraceSummary.
 import type { TraceSummary } from "../schema.js";
+import { META } from "./layout.js";
 
 export function parseMeta(traceId: string, flat: string[], ttlSeconds?: number): TraceSummary {
   const summary: TraceSummary = {
@@ -17,16 +18,16 @@ export function parseMeta(traceId: string, flat: string[], ttlSeconds?: number):
     const field = String(flat[i]);
     const value = String(flat[i + 1]);
     const n = Number(value);
-    if (field === "count") summary.count = n;
-    else if (field === "errors") summary.error_count = n;
-    else if (field === "first_seen") summary.first_seen = n;
-    else if (field === "last_seen") summary.last_seen = n;
-    else if (field === "pinned_until") summary.pinned_until = n;
-    else if (field.startsWith("sys:")) summary.by_system[field.slice(4)] = n;
-    else if (field.startsWith("lvl:")) summary.by_level[field.slice(4)] = n;
-    else if (field.startsWith("user:")) summary.users.push(field.slice(5));
-    else if (field.startsWith("drop:")) {
-      const [system = "unknown", ...reason] = field.slice(5).split(":");
+    if (field === META.count) summary.count = n;
+    else if (field === META.errors) summary.error_count = n;
+    else if (field === META.firstSeen) summary.first_seen = n;
+    else if (field === META.lastSeen) summary.last_seen = n;
+    else if (field === META.pinnedUntil) summary.pinned_until = n;
+    else if (field.startsWith(META.system)) summary.by_system[field.slice(META.system.length)] = n;
+    else if (field.startsWith(META.level)) summary.by_level[field.slice(META.level.length)] = n;
+    else if (field.startsWith(META.user)) summary.users.push(field.slice(META.user.length));
+    else if (field.startsWith(META.drop)) {
+      const [system = "unknown", ...reason] = field.slice(META.drop.length).split(":");
       summary.dropped.push({ system, reason: reason.join(":"), count: n });
     }
   }

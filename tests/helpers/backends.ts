@@ -6,7 +6,7 @@ import { startUpstashRest } from "../../dev/upstash-rest.mjs";
 export interface Backend {
   url: string;
   token: string;
-  stats: { commands: number; reset(): void };
+  stats: { commands: number; largestReplyBytes: number; reset(): void };
   /** Runs one raw command through the REST endpoint (plain encoding). */
   command(args: string[]): Promise<unknown>;
   /** `INFO commandstats` call counts by command, or null on the embedded engine. */

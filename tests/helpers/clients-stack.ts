@@ -2,6 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { startStack } from "../../dev/stack.mjs";
 import { restCommand } from "./backends.js";
+import { readRawList } from "./raw-list.js";
 
 export interface ClientStack {
   url: string;
@@ -47,10 +48,8 @@ export async function startClientStack(env: Record<string, string> = {}): Promis
 
 /** Every stored entry of a trace, oldest first. */
 export async function readTrace(stack: ClientStack, traceId: string): Promise<StoredEntry[]> {
-  const lrange = restCommand(stack.rest.url, stack.rest.token);
-  const items = (await lrange(["LRANGE", `${stack.keyPrefix}logs:${traceId}`, "0", "-1"])) as string[] | null;
-  // Each list element is one write's JSON array of entries.
-  return (items ?? []).flatMap((item) => JSON.parse(item) as StoredEntry[]);
+  return (await readRawList<StoredEntry>(restCommand(stack.rest.url, stack.rest.token), stack.keyPrefix, traceId))
+    .entries;
 }
 
 /** Polls the trace until `done` holds (or fails with what was stored after `timeoutMs`). */
