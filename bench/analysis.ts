@@ -5,7 +5,8 @@
 //                                                -> BEGIN/END markers around one call, V8's GC lines between
 import { correlateTrace } from "../core/analysis/correlate.js";
 import { noisyTrace } from "../core/analysis/fixtures.js";
-import { correlate, getTrace } from "../core/query-trace.js";
+import { correlate } from "../core/query-correlate-trace.js";
+import { getTrace } from "../core/query-get-trace.js";
 import type { LogEntry, TraceSummary } from "../core/schema.js";
 import { parseStoredEntries, type LogStore } from "../core/store/log-store.js";
 
@@ -36,9 +37,9 @@ function storeWith(trace: Trace): LogStore {
 const SUBJECTS: Record<string, Subject> = {
   /** correlateTrace alone: clock correction, timeline, chains, root cause (the target's subject). */
   correlate_trace: (t) => correlateTrace(t.entries, t.summary),
-  /** What the correlate_trace tool runs after reading the trace: correlateTrace + renderCorrelation (core/query-trace.ts). */
+  /** What the correlate_trace tool runs after reading the trace: correlateTrace, then the budgeted view and its text (core/query-correlate-trace.ts). */
   correlate_trace_tool: (t) => correlate(storeWith(t), t.id),
-  /** What the get_trace tool runs after reading the trace: timeline, filter, warnings, renderTrace, entry views. */
+  /** What the get_trace tool runs after reading the trace: timeline, filter, warnings, the budgeted page view and its text. */
   get_trace: (t) => getTrace(storeWith(t), { trace_id: t.id, limit: GET_TRACE_DEFAULT_LIMIT }),
   /** What LogStore.readTrace does to the stored JSON before either: JSON.parse and LogEntrySchema per entry. */
   read_trace_decode: (t) => parseStoredEntries(t.stored),

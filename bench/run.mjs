@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startStack } from "../dev/stack.mjs";
 import { runAnalysis, running as analysisChildren } from "./analysis-run.mjs";
+import { renderHostile, runHostile } from "./hostile-run.mjs";
 import { stackProcesses } from "./cpu.mjs";
 import { KEY_PREFIX, load, loadOptions, loadThreads, measure, quiesce } from "./measure.mjs";
 import { openProbe } from "./probe.mjs";
@@ -17,6 +18,7 @@ import { headline, renderMarkdown } from "./report.mjs";
 
 const HELP = `Usage: npm run bench [-- --quick] [-- --duration S] [-- --skip-load] [-- --skip-analysis]
                  [-- --skip-read-path] [-- --read-path-only] [-- --read-sizes 1000,10000,50000]
+       npm run bench -- --hostile [--quick]
 
 Starts the Worker (bench/wrangler.jsonc: the real app plus /bench/* baselines) on its own redis-server behind
 the local Upstash REST endpoint, loads it with autocannon on loopback, stops everything, and writes
@@ -25,6 +27,10 @@ partial run never replaces a whole one). Full run: about 4.5 min on 2 cores; --q
 The read path (correlate_trace and get_trace through /mcp on traces of --read-sizes entries: largest Redis reply,
 workerd memory) runs on a stack of its own, in a full or --quick run; --read-path-only runs just that (a partial
 run), --skip-read-path leaves it out, and --skip-load leaves it out too.
+
+--hostile runs only the hostile-input figures (no Worker, no Redis; about 1 min, --quick about 15 s): CPU per KiB
+of body for benign and hostile request bodies, analysis on hostile traces, search regexes on hostile text. Writes
+bench/results/hostile.json and hostile.md.
 `;
 
 const HEADLINE = { concurrency: 16, batch: 20 };
@@ -39,11 +45,22 @@ const { values: flags } = parseArgs({
     "skip-read-path": { type: "boolean", default: false },
     "read-path-only": { type: "boolean", default: false },
     "read-sizes": { type: "string", default: "1000,10000,50000" },
+    hostile: { type: "boolean", default: false },
     help: { type: "boolean", short: "h" },
   },
 });
 if (flags.help) {
   process.stdout.write(HELP);
+  process.exit(0);
+}
+if (flags.hostile) {
+  const figures = await runHostile({ quick: flags.quick ?? false });
+  const dir = fileURLToPath(new URL("./results/", import.meta.url));
+  await mkdir(dir, { recursive: true });
+  const markdown = renderHostile(figures);
+  await writeFile(`${dir}hostile.json`, `${JSON.stringify({ at: new Date().toISOString(), ...figures }, null, 2)}\n`);
+  await writeFile(`${dir}hostile.md`, markdown);
+  console.log(markdown);
   process.exit(0);
 }
 const plan = flags.quick
@@ -251,7 +268,7 @@ async function main() {
         memory:
           "peak extra V8 heap during one call: fresh child with --expose-gc --trace-gc; heap used after a full GC (fixture loaded) is the base; the peak is the largest of the heap before each GC during the call and the heap at its end (garbage included, so an upper bound of live memory)",
         functions:
-          "correlate_trace: correlateTrace(entries, summary); correlate_trace_tool: correlate() from core/query-trace.ts (correlateTrace + renderCorrelation); get_trace: getTrace() from core/query-trace.ts with the tool's default limit 200 (buildTimeline, filterTimeline, traceWarnings, renderTrace, entry views); read_trace_decode: parseStoredEntries (JSON.parse and LogEntrySchema.safeParse per stored element) on the trace stored as one JSON entry per list element, as LogStore.readTrace reads it. The query functions get a stand-in store that returns the fixture, so no Redis time is included",
+          "correlate_trace: correlateTrace(entries, summary); correlate_trace_tool: correlate() from core/query-correlate-trace.ts (correlateTrace, then the budgeted view and its text); get_trace: getTrace() from core/query-get-trace.ts with the tool's default limit 200 (buildTimeline, filterTimeline, traceWarnings, the budgeted page view and its text); read_trace_decode: parseStoredEntries (JSON.parse and LogEntrySchema.safeParse per stored element) on the trace stored as one JSON entry per list element, as LogStore.readTrace reads it. The query functions get a stand-in store that returns the fixture, so no Redis time is included",
       },
       sizes: await runAnalysis({
         sizes: plan.sizes,

@@ -71,6 +71,23 @@ export const ERROR_REFS_PAGE = 1000;
 /** Most bytes of trace summaries one list_traces reply carries; older traces beyond it are not listed. */
 export const LIST_REPLY_BYTES = 4 * 1024 * 1024;
 
+// Hostile-input bounds: what one request may cost, and the sane range of what it may say.
+/** Latest time accepted in `timestamp` and `sent_at`, ms since epoch (2100-01-01T00:00:00Z); readers format times
+ * as dates, and a Date ends near 8.64e15. */
+export const MAX_TIME_MS = Date.UTC(2100, 0, 1);
+/** Most distinct traces one request may write: each costs one Redis command, so a request costs at most this many.
+ * Entries of further traces are refused with per-entry details. */
+export const MAX_TRACES_PER_REQUEST = 8;
+/** Most distinct `client_dropped` reasons kept per request; the rest are summed under `client_other`. */
+export const MAX_CLIENT_DROP_REASONS = 8;
+/** Largest count accepted per `client_dropped` reason. */
+export const MAX_CLIENT_DROP_COUNT = 1_000_000;
+/** Extra characters of a long string read past its cap before redaction, so a secret crossing the cut is still
+ * recognised whole; anything further is never scanned. */
+export const REDACT_LOOKAHEAD_CHARS = 1024;
+/** Keys read per context object before bounding; further keys are dropped (the context is marked truncated). */
+export const MAX_CONTEXT_KEYS = 200;
+
 // Convex log streams (POST /convex/log-stream) and the request-id join.
 /** Most events one log stream request may carry: Convex sends at most 128 (WEBHOOK_SINK_MAX_LOGS_PER_BATCH). */
 export const MAX_CONVEX_EVENTS_PER_REQUEST = 128;

@@ -1,17 +1,19 @@
-// Turns a parsed request body into stored entries: shape detection, per-entry validation,
-// trace ids, server-side fields, truncation with visible markers, and redaction.
+// Turns a parsed request body into stored entries: shape detection, per-entry validation, trace ids, server-side
+// fields, and size bounds applied before redaction (so hostile sizes cost no more than the limits) and after it.
 import { z } from "zod";
+import { boundContextInput, capContext, capRedacted } from "./bound.js";
 import { InputError } from "./errors.js";
 import {
-  MAX_CONTEXT_CHARS,
-  MAX_CONTEXT_DEPTH,
-  MAX_CONTEXT_STRING_CHARS,
+  MAX_CLIENT_DROP_COUNT,
+  MAX_CLIENT_DROP_REASONS,
+  MAX_DROP_REASON_CHARS,
   MAX_ENTRIES_PER_BATCH,
   MAX_MESSAGE_CHARS,
   MAX_STACK_CHARS,
-  TRUNCATION_MARKER,
+  MAX_TRACES_PER_REQUEST,
 } from "./limits.js";
-import { redactString, redactValue } from "./redact.js";
+import { redactSecretShapes } from "./redact.js";
+import { redactText, redactTree } from "./redact-server.js";
 import {
   EnvelopeSchema,
   IncomingEntrySchema,
@@ -20,6 +22,7 @@ import {
   type LogEntry,
   type System,
 } from "./schema.js";
+export { parseTraceparent } from "./ids.js";
 
 /** Where an entry of a batch failed validation, in terms a client developer can act on. */
 export interface EntryProblem {
@@ -33,10 +36,13 @@ export interface NormalizeContext {
   receivedAt: number;
   /** System to use for entries that do not name one (see detectSystem). */
   defaultSystem: System;
+  /** When set, every entry gets this system whatever it claims: writes admitted by Origin are `browser`. */
+  forcedSystem?: System;
   /** Trace and span from a W3C traceparent header, for entries without a trace_id. */
   traceparent?: { traceId: string; spanId: string };
   redactPatterns?: RegExp[];
-  newId?: () => string;
+  /** The request body as sent (decoded), for the ids of entries that have none when the batch has no batch_id. */
+  rawBody?: string;
 }
 
 export interface NormalizedBatch {
@@ -44,9 +50,11 @@ export interface NormalizedBatch {
   problems: EntryProblem[];
   /** One item per invalid entry: the trace it named, when its trace_id was itself valid. */
   invalid: Array<{ traceId?: string }>;
-  /** Entries not stored for reasons decided here (over the batch cap, client-side drops), by reason. */
+  /** Entries not stored for reasons decided here (over the batch cap), by reason; recorded with the batch's trace. */
   dropped: Record<string, number>;
-  /** Drops the client reported, attributed to the batch's trace when it has one. */
+  /** Entries refused because they named more distinct traces than one request may write (details in problems). */
+  overTraceLimit: number;
+  /** Drops the client reported (reasons made safe and bounded), attributed to the batch's trace. */
   clientDropped: Record<string, number>;
 }
 
@@ -64,7 +72,7 @@ export function normalizeBatch(body: unknown, ctx: NormalizeContext): Normalized
     const envelope = EnvelopeSchema.safeParse(body);
     if (!envelope.success) throw new InputError("Invalid batch envelope", issuesOf(envelope.error, -1));
     ({ entries: items, sent_at: sentAt, batch_id: batchId } = envelope.data);
-    clientDropped = envelope.data.client_dropped ?? {};
+    clientDropped = boundClientDrops(envelope.data.client_dropped ?? {});
   } else if (isObject(body)) items = [body];
   else throw new InputError("Body must be a log entry, an array of entries, or { sent_at, entries: [...] }");
   if (items.length === 0) throw new InputError("The batch has no entries");
@@ -78,12 +86,18 @@ export function normalizeBatch(body: unknown, ctx: NormalizeContext): Normalized
   const problems: EntryProblem[] = [];
   const invalid: NormalizedBatch["invalid"] = [];
   const entries: LogEntry[] = [];
+  const traces = new Set<string>();
+  let overTraceLimit = 0;
+  // Entries without an id get one derived from the batch, so a blind retry of the same batch stores nothing twice.
+  let contentKey: string | undefined;
+  const defaultId = (index: number) =>
+    batchId ? `${batchId}.${index}` : `${(contentKey ??= batchContentKey(body, ctx.rawBody))}.${index}`;
   // A batch repeats itself (the page URL on every entry, the same stack or message over and over): each distinct
   // string is redacted once.
   const redacted = new Map<string, string>();
   const redact = (value: string) => {
     let out = redacted.get(value);
-    if (out === undefined) redacted.set(value, (out = redactString(value, ctx.redactPatterns)));
+    if (out === undefined) redacted.set(value, (out = redactText(value, ctx.redactPatterns)));
     return out;
   };
   items.forEach((item, index) => {
@@ -101,28 +115,50 @@ export function normalizeBatch(body: unknown, ctx: NormalizeContext): Normalized
       invalid.push({});
       return;
     }
+    if (!traces.has(traceId)) {
+      if (traces.size >= MAX_TRACES_PER_REQUEST) {
+        overTraceLimit++;
+        problems.push({
+          index,
+          field: "trace_id",
+          problem: `a request may write at most ${MAX_TRACES_PER_REQUEST} distinct traces; send the entries of trace '${traceId}' in another request`,
+        });
+        return;
+      }
+      traces.add(traceId);
+    }
     const truncated: string[] = [];
+    const capped = (value: string, max: number, field: string) => {
+      const { text, cut } = capRedacted(value, max, redact);
+      if (cut) truncated.push(field);
+      return text;
+    };
     const entry: LogEntry = {
-      id: e.id ?? (batchId ? `${batchId}.${index}` : (ctx.newId ?? crypto.randomUUID.bind(crypto))()),
+      id: e.id ?? defaultId(index),
       trace_id: traceId,
-      system: e.system ?? ctx.defaultSystem,
+      system: ctx.forcedSystem ?? e.system ?? ctx.defaultSystem,
       level: e.level,
-      message: cap(redact(e.message), MAX_MESSAGE_CHARS, "message", truncated),
+      message: capped(e.message, MAX_MESSAGE_CHARS, "message"),
       timestamp: e.timestamp ?? ctx.receivedAt,
       received_at: ctx.receivedAt,
     };
     const spanId = e.span_id ?? (e.trace_id ? undefined : ctx.traceparent?.spanId);
     if (spanId) entry.span_id = spanId;
-    if (e.user_id) entry.user_id = e.user_id;
-    if (e.source) entry.source = e.source;
-    if (e.stack) entry.stack = cap(redact(e.stack), MAX_STACK_CHARS, "stack", truncated);
+    if (e.user_id) entry.user_id = redact(e.user_id);
+    if (e.source) entry.source = redact(e.source);
+    if (e.stack) entry.stack = capped(e.stack, MAX_STACK_CHARS, "stack");
     if (offset !== undefined) entry.clock_offset_ms = offset;
     if (e.url) entry.url = redact(e.url);
-    if (e.context) entry.context = boundContext(redactValue(e.context, ctx.redactPatterns), truncated);
+    if (e.context) {
+      const input = boundContextInput(e.context);
+      const context = capContext(redactTree(input.value, ctx.redactPatterns) as Record<string, unknown>);
+      entry.context = context.value;
+      if (input.cut || context.cut) truncated.push("context");
+    }
     if (truncated.length) entry.truncated = truncated;
     entries.push(entry);
   });
-  return { entries, problems, invalid, dropped, clientDropped };
+  return { entries, problems, invalid, dropped, overTraceLimit, clientDropped };
 }
 
 /** The compact reference kept in the recent-errors index: the entry with message and stack capped. */
@@ -136,47 +172,61 @@ export function errorRef(entry: LogEntry): string {
   });
 }
 
-/** Parses a W3C traceparent header (`00-<32 hex>-<16 hex>-<2 hex>`); undefined when absent or malformed. */
-export function parseTraceparent(header: string | null | undefined) {
-  const m = header?.trim().match(/^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/i);
-  if (!m || m[1] === "ff" || /^0+$/.test(m[2]!) || /^0+$/.test(m[3]!)) return undefined;
-  return { traceId: m[2]!.toLowerCase(), spanId: m[3]!.toLowerCase() };
-}
-
 export function isSystem(value: unknown): value is System {
   return SystemSchema.safeParse(value).success;
 }
 
-function cap(value: string, max: number, field: string, truncated: string[]): string {
-  if (value.length <= max) return value;
-  truncated.push(field);
-  return value.slice(0, max) + TRUNCATION_MARKER;
+/**
+ * Client drop reasons as meta fields can hold them: at most MAX_CLIENT_DROP_REASONS (the rest summed as `other`),
+ * letters, digits and `_` only, short enough to stay whole under MAX_DROP_REASON_CHARS with their `client_` prefix,
+ * never a secret, counts at most MAX_CLIENT_DROP_COUNT.
+ */
+const CLIENT_PREFIX = "client_";
+
+function boundClientDrops(reported: Record<string, unknown>): Record<string, number> {
+  const out = new Map<string, number>();
+  for (const raw of Object.keys(reported)) {
+    const count = reported[raw];
+    if (typeof count !== "number" || !Number.isInteger(count) || count <= 0) continue;
+    let reason = "other";
+    // Only the first reasons are read at all; the rest are summed without looking at them.
+    if (out.size < MAX_CLIENT_DROP_REASONS) {
+      reason = raw.slice(0, MAX_DROP_REASON_CHARS - CLIENT_PREFIX.length).replace(/[^A-Za-z0-9_]/g, "_") || "other";
+      if (redactSecretShapes(reason) !== reason) reason = "other";
+      const room = MAX_CLIENT_DROP_REASONS - (out.has("other") ? 0 : 1);
+      if (!out.has(reason) && reason !== "other" && out.size >= room) reason = "other";
+    }
+    out.set(reason, Math.min(MAX_CLIENT_DROP_COUNT, (out.get(reason) ?? 0) + count));
+  }
+  return Object.fromEntries(out);
 }
 
-function boundContext(value: unknown, truncated: string[]): Record<string, unknown> {
-  let cut = false;
-  const walk = (v: unknown, depth: number): unknown => {
-    if (typeof v === "string") {
-      if (v.length <= MAX_CONTEXT_STRING_CHARS) return v;
-      cut = true;
-      return v.slice(0, MAX_CONTEXT_STRING_CHARS) + TRUNCATION_MARKER;
+/** A key for the ids of a batch without batch_id: the same body always gives the same key. */
+function batchContentKey(body: unknown, rawBody: string | undefined): string {
+  let text = rawBody;
+  if (text === undefined) {
+    try {
+      text = JSON.stringify(body);
+    } catch {
+      return `r${crypto.randomUUID()}`; // too deep to serialise: no stable key, so retries are not recognised
     }
-    if (v === null || typeof v !== "object") return v;
-    if (depth >= MAX_CONTEXT_DEPTH) {
-      cut = true;
-      return "[depth limit]";
-    }
-    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, depth + 1)]));
-  };
-  let bounded = walk(value, 0) as Record<string, unknown>;
-  const json = JSON.stringify(bounded);
-  if (json.length > MAX_CONTEXT_CHARS) {
-    cut = true;
-    bounded = { "[truncated]": json.slice(0, MAX_CONTEXT_CHARS) + TRUNCATION_MARKER };
   }
-  if (cut) truncated.push("context");
-  return bounded;
+  return `b${hash64(text)}`;
+}
+
+/** A fast 64-bit string hash (two multiply-xor lanes, cyrb53's mixing), as 16 hex digits. Not cryptographic: it
+ * only has to tell batches apart, and a client choosing its ids could pick any id anyway. */
+function hash64(text: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (h2 >>> 0).toString(16).padStart(8, "0") + (h1 >>> 0).toString(16).padStart(8, "0");
 }
 
 function issuesOf(error: z.ZodError, index: number): EntryProblem[] {

@@ -1,5 +1,6 @@
 // Parameter schemas shared by the MCP tools and the JSON API, each described for an agent.
 import { z } from "zod";
+import { MAX_TOKEN_BUDGET, MIN_TOKEN_BUDGET } from "./analysis/limits.js";
 import { TraceIdSchema } from "./schema.js";
 
 export { TraceIdSchema };
@@ -29,3 +30,21 @@ export const CursorSchema = z
   .max(200)
   .optional()
   .describe("Opaque cursor from a previous answer's next_cursor, to get the next page with the same filters.");
+
+export const BudgetSchema = z
+  .number()
+  .int()
+  .min(MIN_TOKEN_BUDGET)
+  .max(MAX_TOKEN_BUDGET)
+  .optional()
+  .describe(
+    `Size of the answer in tokens (default 8000, at most ${MAX_TOKEN_BUDGET}; answers stay under 45,000 characters). Raise it only when you need more per page.`,
+  );
+
+const SINCE_TOKEN_TEXT =
+  "The since token of an earlier answer: only what arrived after that answer (after a fix, reproduce the bug and pass it to see only what is new).";
+
+export const SinceTokenSchema = z.string().max(600).describe(SINCE_TOKEN_TEXT);
+
+/** The optional `since` argument of list_traces and list_errors. */
+export const SinceArgSchema = SinceTokenSchema.optional().describe(SINCE_TOKEN_TEXT);

@@ -20,9 +20,11 @@ export function isSensitiveKey(key: string): boolean {
 
 // A sensitive name followed by a value, in free text or serialised JSON: `password=hunter2`, `"token": "abc"`,
 // `\"secret\":\"x\"`, `Authorization: Bearer abc` (the scheme is kept). Never matches its own output, so redacting
-// twice changes nothing. The name prefix is bounded ({0,30}) so long strings cannot backtrack badly.
+// twice changes nothing. The name prefix is bounded ({0,30}) so long strings cannot backtrack badly. A plain word
+// after a bare colon is prose or a function path, not a value (`Refresh Token: Not Found`, `auth:sendPhoneCode`);
+// the server's rules (redact-server.ts) still redact such a word under a password-like name.
 const KEY_VALUE =
-  /(\\?["']?)\b([\w-]{0,30}?(?:pass(?:wd|word|phrase)?|pwd|secret|token|api[_-]?key|private[_-]?key|auth(?:orization)?|cookie|session(?:[_-]?id)?|jwt))(\\?["']?\s*[=:]\s*\\?["']?(?:(?:Bearer|Basic|Token)\s+)?)(?!(?:Bearer|Basic|Token)\b)[^\s"'&,;<>{}[\]\\]+/gi;
+  /(\\?["']?)\b([\w-]{0,30}?(?:pass(?:wd|word|phrase)?|pwd|secret|token|api[_-]?key|private[_-]?key|auth(?:orization)?|cookie|session(?:[_-]?id)?|jwt))(\\?["']?\s*(?:=|:(?![ \t]*(?!Bearer|Basic|Token)[a-z_]+(?![\w-])))\s*\\?["']?(?:(?:Bearer|Basic|Token)\s+)?)(?!(?:Bearer|Basic|Token)\b)[^\s"'&,;<>{}[\]\\]+/gi;
 
 // A string without any of these words cannot match KEY_VALUE.
 const MAY_HAVE_KEY_VALUE = /pass|pwd|secret|token|key|auth|cookie|session|jwt/i;
@@ -37,13 +39,15 @@ const SECRET_VALUES: [RegExp, string, RegExp][] = [
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, REDACTED, /-----BEGIN/],
   // HTTP auth schemes: keep the scheme, drop the credential. ("basic setup" in prose is left alone.)
   [/\b([Bb]earer|Basic)\s+[\w.~+/=-]{6,}/g, `$1 ${REDACTED}`, /earer|Basic/],
-  // Credentials in URLs: scheme://user:password@host.
-  [/(\/\/[^\s/:@]+:)[^\s/@]+@/g, `$1${REDACTED}@`, /\/\/[^\s]*@/],
+  // Credentials in URLs: scheme://user:password@host. (The hint is a plain "@": "//\S*@" would rescan the rest of
+  // the string from every "//", quadratic on a run of slashes.)
+  [/(\/\/[^\s/:@]+:)[^\s/@]+@/g, `$1${REDACTED}@`, /@/],
   // JSON Web Tokens; Stripe (sk_live_, rk_test_, whsec_); OpenAI/Anthropic (sk-...); AWS access key ids; GitHub;
-  // Slack; Google API keys.
+  // Slack; Google API keys. A match starts only where a run of token characters starts: "\b" also matches inside
+  // one ("-eyJ"), and a JWT-like run without its dots would be rescanned to its end once per "eyJ" in it.
   [
-    /\b(?:eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]*|[sr]k_(?:live|test)_[A-Za-z0-9]{8,}|whsec_[A-Za-z0-9]{16,}|sk-[\w-]{20,}|A[KS]IA[0-9A-Z]{16}\b|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{30,}|xox[abposr]-[A-Za-z0-9-]{10,}|AIza[\w-]{35})/g,
-    REDACTED,
+    /(^|[^\w-])(?:eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]*|[sr]k_(?:live|test)_[A-Za-z0-9]{8,}|whsec_[A-Za-z0-9]{16,}|sk-[\w-]{20,}|A[KS]IA[0-9A-Z]{16}\b|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{30,}|xox[abposr]-[A-Za-z0-9-]{10,}|AIza[\w-]{35})/g,
+    `$1${REDACTED}`,
     /eyJ|k_(?:live|test)_|whsec_|sk-|A[KS]IA|gh[pousr]_|github_pat_|xox|AIza/,
   ],
 ];
@@ -75,7 +79,9 @@ function asGlobal(pattern: RegExp): RegExp {
 export function redactString(s: string, extraPatterns: readonly RedactPattern[] = []): string {
   let out = s;
   // Cheap tests first: most log lines hold no secret, and each full pattern costs a scan of the string.
-  if (MAY_HAVE_KEY_VALUE.test(out) && /[=:]/.test(out)) out = out.replace(KEY_VALUE, `$1$2$3${REDACTED}`);
+  if (MAY_HAVE_KEY_VALUE.test(out) && /[=:]/.test(out)) {
+    out = out.replace(KEY_VALUE, `$1$2$3${REDACTED}`);
+  }
   for (const [pattern, replacement, hint] of SECRET_VALUES) {
     if (hint.test(out)) out = out.replace(pattern, replacement);
   }
@@ -113,14 +119,21 @@ function walk(value: unknown, extra: readonly RedactPattern[], seen: WeakSet<obj
     if (proto === Object.prototype || proto === null) {
       const copy: Record<string, unknown> = {};
       for (const [key, item] of Object.entries(value)) {
-        copy[key] =
-          isSensitiveKey(key) && item !== null && item !== undefined && item !== ""
-            ? REDACTED
-            : walk(item, extra, seen);
+        copy[key] = isSensitiveKey(key) && item != null && item !== "" ? REDACTED : walk(item, extra, seen);
       }
       out = copy;
     }
   }
   seen.delete(value);
+  return out;
+}
+
+/** Only the value shapes (tokens, keys, URL credentials, card numbers), for text that is never a `name=value` list. */
+export function redactSecretShapes(s: string): string {
+  let out = s;
+  for (const [pattern, replacement, hint] of SECRET_VALUES) {
+    if (hint.test(out)) out = out.replace(pattern, replacement);
+  }
+  if (DIGIT_RUN.test(out)) out = out.replace(CARD_CANDIDATE, (m) => (isCardNumber(m) ? REDACTED : m));
   return out;
 }

@@ -2,12 +2,22 @@
 // as the MCP tools: a route parses its query string, calls core, and returns the structured result.
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import { EntryFilterSchema, MAX_TOKEN_BUDGET, type Correlation, type ErrorGroup } from "../core/analysis/index.js";
+import { API_ANSWER_MAX_CHARS, EntryFilterSchema } from "../core/analysis/index.js";
 import { InputError, NotFoundError } from "../core/errors.js";
-import { CursorSchema, LimitSchema, SinceMinutesSchema, TraceIdSchema } from "../core/params.js";
-import { analyseTrace, getTrace, loadTrace, type TracePage } from "../core/query-trace.js";
-import { listErrors } from "../core/query-search.js";
-import { listTraces, type ListTracesResult } from "../core/query-traces.js";
+import {
+  CursorSchema,
+  LimitSchema,
+  SinceArgSchema,
+  SinceMinutesSchema,
+  SinceTokenSchema,
+  TraceIdSchema,
+} from "../core/params.js";
+import { correlate } from "../core/query-correlate-trace.js";
+import { getTrace } from "../core/query-get-trace.js";
+import { listErrors } from "../core/query-list-errors.js";
+import { listTraces } from "../core/query-list-traces.js";
+import { loadTrace } from "../core/query-shared.js";
+import type { CorrelationView, ErrorsView, TraceView, TracesView } from "../core/views/schema.js";
 import { EntryIdSchema, SystemSchema, type LogEntry, type TraceSummary } from "../core/schema.js";
 import { servicesFor } from "../core/services.js";
 import { requireToken } from "../mcp-server/auth.js";
@@ -17,11 +27,12 @@ type Bindings = Record<string, unknown>;
 /** Entries per page of GET /api/traces/:id at most (the page text budget may end a page earlier). */
 export const API_TRACE_PAGE_MAX = 1000;
 
-// Response shapes, imported (as types only) by the page.
-export type TracesResponse = ListTracesResult;
-export type TraceResponse = Omit<TracePage, "page"> & { offset: number };
-export type CorrelationResponse = Correlation;
-export type ErrorsResponse = { groups: ErrorGroup[]; total_errors: number; next_cursor?: string };
+// Response shapes, imported (as types only) by the page: the views the MCP tools return (core/views/schema.ts),
+// built with a character limit instead of an agent's token budget.
+export type TracesResponse = TracesView;
+export type TraceResponse = TraceView;
+export type CorrelationResponse = CorrelationView;
+export type ErrorsResponse = ErrorsView;
 export type EntryResponse = { entry: LogEntry };
 export type TraceExport = { trace_id: string; exported_at: string; summary: TraceSummary; entries: LogEntry[] };
 
@@ -60,6 +71,7 @@ const TracesQuerySchema = z.object({
   system: text(SystemSchema.optional()),
   has_errors: bool(z.boolean().optional()),
   user_id: text(z.string().max(256).optional()),
+  since: text(SinceArgSchema),
   limit: num(LimitSchema(20, 100)),
   cursor: text(CursorSchema),
 });
@@ -67,8 +79,9 @@ const TracesQuerySchema = z.object({
 const TraceQuerySchema = z.object({
   systems: list(filter.systems),
   levels: list(filter.levels),
-  since: num(filter.since),
+  since: num(z.union([filter.since.unwrap(), SinceTokenSchema]).optional()),
   until: num(filter.until),
+  around: text(z.string().max(128).optional()),
   text: text(filter.text),
   regex: text(filter.regex),
   limit: num(LimitSchema(200, API_TRACE_PAGE_MAX)),
@@ -80,6 +93,7 @@ const ErrorsQuerySchema = z.object({
   since_minutes: num(SinceMinutesSchema),
   system: text(SystemSchema.optional()),
   trace_id: text(TraceIdSchema.optional()),
+  since: text(SinceArgSchema),
   limit: num(LimitSchema(20, 100)),
   cursor: text(CursorSchema),
 });
@@ -106,7 +120,8 @@ apiApp.use("*", async (c, next) => {
 
 apiApp.get("/traces", async (c) => {
   const query = parse(TracesQuerySchema, c.req.query(), "query");
-  return c.json<TracesResponse>(await listTraces(storeOf(c), query, Date.now()));
+  const { view } = await listTraces(storeOf(c), query, Date.now());
+  return c.json<TracesResponse>(view);
 });
 
 apiApp.get("/traces/:id", async (c) => {
@@ -117,17 +132,14 @@ apiApp.get("/traces/:id", async (c) => {
     c.header("Content-Disposition", `attachment; filename="trace-${traceId}.json"`);
     return c.json<TraceExport>({ trace_id: traceId, exported_at: new Date().toISOString(), summary, entries });
   }
-  // The largest text budget, so `limit` rather than the agent-sized text decides the page length.
-  const { page, ...rest } = await getTrace(storeOf(c), {
-    ...query,
-    trace_id: traceId,
-    budget_tokens: MAX_TOKEN_BUDGET,
-  });
-  return c.json<TraceResponse>({ ...rest, offset: page.offset });
+  // A page for people: `limit` rather than an agent-sized budget decides its length.
+  const { view } = await getTrace(storeOf(c), { ...query, trace_id: traceId, max_chars: API_ANSWER_MAX_CHARS });
+  return c.json<TraceResponse>(view);
 });
 
 apiApp.get("/traces/:id/correlation", async (c) => {
-  return c.json<CorrelationResponse>(await analyseTrace(storeOf(c), traceIdOf(c)));
+  const { view } = await correlate(storeOf(c), traceIdOf(c), { maxChars: API_ANSWER_MAX_CHARS });
+  return c.json<CorrelationResponse>(view);
 });
 
 /** One stored entry whole (full message, stack and context), for the page's expanded view. */
@@ -142,6 +154,6 @@ apiApp.get("/traces/:id/entries/:entry_id", async (c) => {
 
 apiApp.get("/errors", async (c) => {
   const query = parse(ErrorsQuerySchema, c.req.query(), "query");
-  const { page: _page, ...rest } = await listErrors(storeOf(c), query, Date.now());
-  return c.json<ErrorsResponse>(rest);
+  const { view } = await listErrors(storeOf(c), { ...query, max_chars: API_ANSWER_MAX_CHARS }, Date.now());
+  return c.json<ErrorsResponse>(view);
 });

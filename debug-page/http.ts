@@ -1,5 +1,7 @@
 // Calls to the JSON API with the session's token, and one classification of what can go wrong, so every
-// panel shows the same clear message for a wrong token, an unknown trace or a store outage.
+// panel shows the same clear message for a wrong token, an unknown trace or a store outage. Errors are told apart
+// by the server's machine-readable `code` (core/errors.ts), never by its sentences.
+import type { ErrorCode } from "../core/errors.js";
 
 export type Problem = "auth" | "not_found" | "input" | "unavailable" | "network" | "server";
 
@@ -9,6 +11,8 @@ export class ApiError extends Error {
     message: string,
     readonly problem: Problem,
     readonly status: number,
+    /** The server's error code, when it sent one. */
+    readonly code?: ErrorCode,
   ) {
     super(message);
   }
@@ -45,12 +49,22 @@ async function request(path: string, tokenValue: string | null): Promise<Respons
     throw new ApiError("Could not reach the debug-logs Worker. Check your connection and retry.", "network", 0);
   }
   if (res.ok) return res;
-  const body = (await res.json().catch(() => ({}))) as { error?: string };
+  const body = (await res.json().catch(() => ({}))) as { error?: string; code?: ErrorCode };
   const message = body.error ?? `${res.status} ${res.statusText}`;
-  throw new ApiError(message, problemOf(res.status), res.status);
+  throw new ApiError(message, problemOf(body.code, res.status), res.status, body.code);
 }
 
-function problemOf(status: number): Problem {
+const PROBLEMS: Partial<Record<ErrorCode, Problem>> = {
+  unauthorized: "auth",
+  forbidden: "auth",
+  not_found: "not_found",
+  invalid_input: "input",
+  store_unavailable: "unavailable",
+};
+
+/** By the server's code; by status for answers without one (a proxy or the platform answered). */
+function problemOf(code: ErrorCode | undefined, status: number): Problem {
+  if (code) return PROBLEMS[code] ?? "server";
   if (status === 401 || status === 403) return "auth";
   if (status === 404) return "not_found";
   if (status === 400) return "input";
@@ -61,10 +75,8 @@ function problemOf(status: number): Problem {
 /** A sentence for a person, from any error a call can throw. */
 export function describeError(error: unknown): string {
   if (!(error instanceof ApiError)) return `Something went wrong: ${String(error)}`;
-  if (error.problem === "unavailable" && !error.message.startsWith("Server misconfigured")) {
-    // The retry advice is said here in a sentence of its own.
-    const detail = error.message.replace(/;?\s*retry later$/, "");
-    return `The log store is not reachable right now; retry in a few seconds. (${detail})`;
+  if (error.problem === "unavailable") {
+    return `The log store is not reachable right now; retry in a few seconds. (${error.message})`;
   }
   if (error.problem === "server") return `The server failed (${error.status}): ${error.message}`;
   return error.message;

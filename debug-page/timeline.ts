@@ -2,16 +2,17 @@
 // an error chain and the root cause marked. Rows expand to the full stored entry. One Tab stop for the whole
 // list; arrow keys move between rows and Enter expands one.
 import { formatRelative } from "../core/analysis/format.js";
-import type { Correlation } from "../core/analysis/index.js";
-import type { EntryView } from "../core/query-trace.js";
-import type { EntryResponse } from "./api.js";
+import type { EntryRow } from "../core/views/schema.js";
+import type { CorrelationResponse, EntryResponse } from "./api.js";
 import { fill, h, type Child } from "./dom.js";
 import { describeError, getJson } from "./http.js";
 
-/** Consecutive entries with the same system, level, message and stack top, shown as one row. */
+/** A row of the API page: one entry, or consecutive identical ones that the API folded (count, last_id). */
 export interface Run {
-  first: EntryView;
-  last: EntryView;
+  first: EntryRow;
+  /** Entries in the run. */
+  count: number;
+  /** The first and the last entry id. */
   ids: string[];
 }
 
@@ -23,7 +24,7 @@ export interface Marks {
   propagation: Map<number, string>;
 }
 
-export function marksOf(correlation: Correlation | undefined): Marks {
+export function marksOf(correlation: CorrelationResponse | undefined): Marks {
   const chainOf = new Map<string, number>();
   const propagation = new Map<number, string>();
   correlation?.error_chains.forEach((chain, i) => {
@@ -33,29 +34,13 @@ export function marksOf(correlation: Correlation | undefined): Marks {
   return { rootId: correlation?.root_cause?.id, chainOf, propagation };
 }
 
-export function fold(entries: readonly EntryView[]): Run[] {
-  const runs: Run[] = [];
-  for (const e of entries) {
-    const prev = runs[runs.length - 1];
-    const p = prev?.last;
-    if (
-      prev &&
-      p &&
-      p.system === e.system &&
-      p.level === e.level &&
-      p.message === e.message &&
-      p.stack_top === e.stack_top
-    ) {
-      prev.last = e;
-      prev.ids.push(e.id);
-    } else runs.push({ first: e, last: e, ids: [e.id] });
-  }
-  return runs;
+export function fold(entries: readonly EntryRow[]): Run[] {
+  return entries.map((e) => ({ first: e, count: e.count ?? 1, ids: e.last_id ? [e.id, e.last_id] : [e.id] }));
 }
 
 export function renderTimeline(
   traceId: string,
-  entries: readonly EntryView[],
+  entries: readonly EntryRow[],
   lanes: readonly string[],
   marks: Marks,
 ): HTMLOListElement {
@@ -68,7 +53,7 @@ export function renderTimeline(
 
 function row(traceId: string, run: Run, lanes: readonly string[], marks: Marks, first: boolean): HTMLLIElement {
   const e = run.first;
-  const count = run.ids.length;
+  const { count } = run;
   const isRoot = run.ids.includes(marks.rootId ?? "");
   const chain = run.ids.map((id) => marks.chainOf.get(id)).find((n) => n !== undefined);
   const badges: Child[] = [
@@ -86,7 +71,7 @@ function row(traceId: string, run: Run, lanes: readonly string[], marks: Marks, 
         )
       : null,
     isRoot ? h("span", { class: "badge badge-root" }, "root cause") : null,
-    e.stack_top ? h("span", { class: "badge badge-stack", title: "Has a stack: expand the row" }, "stack") : null,
+    e.stack ? h("span", { class: "badge badge-stack", title: "Has a stack: expand the row" }, "stack") : null,
   ];
   const button = h(
     "button",
@@ -103,7 +88,7 @@ function row(traceId: string, run: Run, lanes: readonly string[], marks: Marks, 
       "span",
       { class: "msg-cell" },
       h("span", { class: "msg" }, e.message),
-      count > 1 ? h("span", { class: "muted until" }, ` until ${formatRelative(run.last.rel_ms)}`) : null,
+      count > 1 ? h("span", { class: "muted until" }, ` until ${formatRelative(e.last_rel_ms ?? e.rel_ms)}`) : null,
     ),
     h("span", { class: "marks" }, ...badges),
   );
@@ -126,7 +111,7 @@ async function toggle(traceId: string, run: Run, button: HTMLButtonElement, deta
   details.dataset.loaded = "1";
   fill(
     details,
-    ...(run.first.stack_top ? [h("pre", { class: "stack" }, run.first.stack_top)] : []),
+    ...(run.first.stack ? [h("pre", { class: "stack" }, run.first.stack.join("\n"))] : []),
     h("p", { class: "muted" }, "Loading the full entry…"),
   );
   try {
@@ -147,8 +132,8 @@ async function toggle(traceId: string, run: Run, button: HTMLButtonElement, deta
       ["truncated", entry.truncated?.join(", ")],
       [
         "repeats",
-        run.ids.length > 1
-          ? `${run.ids.length} entries from ${formatRelative(run.first.rel_ms)} to ${formatRelative(run.last.rel_ms)}`
+        run.count > 1
+          ? `${run.count} entries from ${formatRelative(run.first.rel_ms)} to ${formatRelative(run.first.last_rel_ms ?? run.first.rel_ms)}`
           : undefined,
       ],
     ];

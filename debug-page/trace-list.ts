@@ -2,7 +2,7 @@
 // button, so Tab and Enter open it; the open one is marked with aria-current.
 import type { TraceSummary } from "../core/schema.js";
 import type { TracesResponse } from "./api.js";
-import { ago, droppedText } from "../mcp-server/tools/shared.js";
+import { ago, droppedText } from "../core/views/traces.js";
 import { byId, h } from "./dom.js";
 import { describeError, getJson } from "./http.js";
 
@@ -39,7 +39,7 @@ export class TraceList {
       if (!cursor) this.list.replaceChildren();
       const now = Date.now();
       for (const t of result.traces) this.list.append(this.item(t, now));
-      this.cursor = result.next_cursor;
+      this.cursor = result.page.next_cursor;
       this.more.hidden = !this.cursor;
       const shown = this.list.children.length;
       this.status.textContent =

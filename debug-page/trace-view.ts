@@ -2,7 +2,7 @@
 // timeline one API page at a time (PAGE_SIZE entries, by cursor), so a 10,000-entry trace stays quick.
 import { formatDuration } from "../core/analysis/format.js";
 import type { System } from "../core/schema.js";
-import { countsText, droppedText } from "../mcp-server/tools/shared.js";
+import { countsText, droppedText } from "../core/views/traces.js";
 import type { CorrelationResponse, TraceResponse } from "./api.js";
 import { renderAnalysis, warnings } from "./analysis.js";
 import { byId, fill, h } from "./dom.js";
@@ -79,11 +79,11 @@ export class TraceView {
 
   private build(page: TraceResponse, correlation: PromiseFulfilledResult<CorrelationResponse> | unknown): void {
     const c = (correlation as PromiseFulfilledResult<CorrelationResponse>)?.value;
-    const s = page.summary;
+    const s = page.trace;
     this.lanes = SYSTEMS.filter((sys) => (s.by_system[sys] ?? 0) > 0);
     this.levelCounts = s.by_level;
     this.marks = marksOf(c);
-    this.start = c?.stats.start ?? (page.entries[0] ? page.entries[0].timestamp - page.entries[0].rel_ms : 0);
+    this.start = c?.stats.start ?? s.start;
     const traceId = page.trace_id;
     const exportButton = h("button", { type: "button", id: "export-json" }, "Export JSON");
     const exportStatus = h("span", { class: "muted", role: "status" });
@@ -195,11 +195,9 @@ export class TraceView {
   }
 
   private renderPage(page: TraceResponse): void {
-    this.cursors[this.pageIndex + 1] = page.next_cursor;
-    const from = page.offset + 1;
-    const to = page.offset + page.entries.length;
-    const total =
-      page.matching === page.total_entries ? "" : ` (${page.total_entries.toLocaleString("en-US")} in the trace)`;
+    this.cursors[this.pageIndex + 1] = page.page.next_cursor;
+    const { from, to } = page.page;
+    const total = page.matching === page.trace.read ? "" : ` (${page.trace.read.toLocaleString("en-US")} in the trace)`;
     const text = page.matching
       ? `Entries ${from.toLocaleString("en-US")}–${to.toLocaleString("en-US")} of ${page.matching.toLocaleString("en-US")}${total}`
       : "";
@@ -207,7 +205,7 @@ export class TraceView {
       const [label, prev, next] = pager.children as unknown as [HTMLElement, HTMLButtonElement, HTMLButtonElement];
       label.textContent = text;
       prev.disabled = this.pageIndex === 0;
-      next.disabled = !page.next_cursor;
+      next.disabled = !page.page.next_cursor;
       pager.hidden = !page.matching;
     }
     if (!page.entries.length) {

@@ -1,6 +1,6 @@
 // The two command lines: the REST endpoint on its own, and `npm run dev` (here with a throwaway
 // Worker config), from start to a clean Ctrl-C.
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
@@ -115,4 +115,35 @@ describe("node dev/start.mjs", { timeout: 60_000 }, () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it(
+    "exits with a clear message when its workerd dies, instead of staying up silent and broken",
+    { timeout: 120_000 },
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), "debug-logs-cli-"));
+      try {
+        await writeFile(join(dir, "worker.js"), "export default { fetch: () => new Response('ok') };");
+        await writeFile(
+          join(dir, "wrangler.json"),
+          JSON.stringify({ name: "cli-test", main: "worker.js", compatibility_date: "2026-04-01" }),
+        );
+        const cli = run("start.mjs", ["--store", "memory", "--config", join(dir, "wrangler.json")], { PORT: "0" });
+        const [, url] = await cli.waitFor(/worker\s+(http:\/\/127\.0\.0\.1:\d+)/);
+        expect(await (await fetch(url as string)).text()).toBe("ok");
+        const workerd = execFileSync("ps", ["-A", "-o", "pid=,ppid=,comm="], { encoding: "utf8" })
+          .split("\n")
+          .map((line) => line.trim().split(/\s+/))
+          .filter(([, ppid, command]) => Number(ppid) === cli.child.pid && /workerd$/.test(command ?? ""))
+          .map(([pid]) => Number(pid));
+        expect(workerd.length).toBeGreaterThan(0);
+        process.kill(Math.max(...workerd), "SIGKILL");
+        const code = await Promise.race([cli.exited, new Promise((r) => setTimeout(() => r("still running"), 40_000))]);
+        expect(code, cli.output().slice(-800)).toBe(1);
+        expect(cli.output(), cli.output().slice(-1500)).toMatch(/the Worker runtime died .*run npm run dev again/);
+        expect(await portIsClosed(Number(new URL(url as string).port))).toBe(true);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -1,5 +1,6 @@
 // Starts the whole system locally (a Redis store behind the Upstash REST endpoint, and the Worker
 // in workerd) with no account: shared by `npm run dev`, end-to-end tests and benchmarks.
+import { execFile, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { createServer } from "node:net";
@@ -208,4 +209,56 @@ function pick(/** @type {NodeJS.ProcessEnv} */ source, /** @type {string[]} */ n
   const out = {};
   for (const name of names) if (source[name] !== undefined && source[name] !== "") out[name] = String(source[name]);
   return out;
+}
+
+/** How often the runtime's processes are looked for, ms. */
+const RUNTIME_POLL_MS = 2_000;
+/** Polls in a row that must miss a runtime process before it counts as dead (a reload restarts it). */
+const RUNTIME_MISSES = 3;
+
+/**
+ * Watches the workerd processes this process started (wrangler runs two: its proxy and the Worker). When one of
+ * them is gone for RUNTIME_MISSES polls in a row, calls `onDead` once: every request would otherwise hang or get
+ * "Your worker restarted mid-request" while the launcher stays up, silent. Returns a function that stops watching.
+ * @param {(detail: string) => void} onDead
+ */
+export function watchRuntime(onDead) {
+  // The baseline is read now, while the stack is known to be up: a runtime that dies before the first poll counts.
+  let expected = countRuntimes(execFileSync("ps", PS_ARGS, { encoding: "utf8" }));
+  let misses = 0;
+  let stopped = false;
+  const timer = setInterval(async () => {
+    const count = await runtimeProcesses().catch(() => -1);
+    if (stopped || count < 0) return;
+    if (expected < 0 || count >= expected) {
+      expected = Math.max(expected, count);
+      misses = 0;
+      return;
+    }
+    if (++misses < RUNTIME_MISSES) return;
+    stopped = true;
+    clearInterval(timer);
+    onDead(`${expected - count} of the ${expected} workerd processes it started exited`);
+  }, RUNTIME_POLL_MS);
+  timer.unref();
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
+}
+
+const PS_ARGS = ["-A", "-o", "ppid=,comm="];
+
+/** Child processes of this one named workerd (`ps` works on Linux and macOS). */
+function runtimeProcesses() {
+  return new Promise((resolve, reject) =>
+    execFile("ps", PS_ARGS, (error, stdout) => (error ? reject(error) : resolve(countRuntimes(stdout)))),
+  );
+}
+
+function countRuntimes(/** @type {string} */ psOutput) {
+  return psOutput.split("\n").filter((line) => {
+    const [ppid, command = ""] = line.trim().split(/\s+/, 2);
+    return Number(ppid) === process.pid && /(^|\/)workerd$/.test(command);
+  }).length;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run dev`: the whole system on http://127.0.0.1:8787 with no account and no configuration.
 import { parseArgs } from "node:util";
-import { PASS_THROUGH_VARS, startStack } from "./stack.mjs";
+import { PASS_THROUGH_VARS, startStack, watchRuntime } from "./stack.mjs";
 
 const HELP = `Usage: npm run dev [-- [--port N] [--store auto|redis|memory] [--config FILE]]
        (same as node dev/start.mjs [options])
@@ -20,7 +20,8 @@ The Worker gets ENVIRONMENT=development, UPSTASH_REDIS_REST_URL/_TOKEN, and thes
   ${PASS_THROUGH_VARS.slice(6).join(", ")}
 MCP_AUTH_TOKEN and INGEST_TOKEN are generated (random, printed) when not set.
 --config runs another wrangler config (default: the repository's wrangler.jsonc).
-Ctrl-C stops everything it started (workerd, the endpoint, redis-server).
+Ctrl-C stops everything it started (workerd, the endpoint, redis-server). If workerd dies, it says so, stops
+the rest and exits with status 1.
 `;
 
 const { values } = parseArgs({
@@ -49,6 +50,19 @@ const stack = await startStack({ port, store, watch: true, ...(values.config ? {
   },
 );
 
+// A dead workerd leaves every request hanging or failing ("Your worker restarted mid-request"): say so and exit,
+// rather than stay up and silent. The Worker's own runtime starts with its first request, so one is made before
+// the processes are counted.
+await fetch(`${stack.url}/health`, { signal: AbortSignal.timeout(30_000) }).catch(() => {});
+const unwatch = watchRuntime((detail) => {
+  console.error(
+    `\nnpm run dev: the Worker runtime died (${detail}); requests to ${stack.url} would hang or fail from now on. Stopping everything; run npm run dev again.`,
+  );
+  // Stopping waits on the runtime that is already half gone: do not wait long.
+  setTimeout(() => process.exit(1), 10_000).unref();
+  stack.stop().finally(() => process.exit(1));
+});
+
 const generated = (/** @type {string} */ name) => (process.env[name] ? "" : " (generated; set it to keep it)");
 console.log(`
 debug-logs is running
@@ -72,6 +86,7 @@ Ctrl-C to stop.
 let signals = 0;
 const shutdown = (/** @type {string} */ signal) => {
   if (++signals > 1) process.exit(130); // a second Ctrl-C does not wait
+  unwatch();
   console.log(`\n${signal}: stopping…`);
   stack.stop().then(
     () => process.exit(0),

@@ -9,7 +9,7 @@ import { ingestBatch } from "../core/ingest.js";
 import { parseTraceparent } from "../core/normalize.js";
 import { servicesFor } from "../core/services.js";
 import { convexIndexFor } from "../core/store/convex-index.js";
-import { readJsonBody } from "./body.js";
+import { readJsonText } from "./body.js";
 
 export type Bindings = Record<string, unknown>;
 
@@ -30,14 +30,17 @@ ingestApp.use("/log", (c, next) => (c.req.header("origin") ? corsHeaders(c, next
 
 ingestApp.post("/log", async (c) => {
   const { config, store } = servicesFor(c.env);
-  await authorize(c.req.raw, config);
+  const admittedBy = await authorize(c.req.raw, config);
   const receivedAt = Date.now();
-  const body = await readJsonBody(c.req.raw, config.maxBodyBytes);
+  const body = await readJsonText(c.req.raw, config.maxBodyBytes);
   const traceparent = parseTraceparent(c.req.header("traceparent"));
-  const result = await ingestBatch(store(), body, {
+  const result = await ingestBatch(store(), body.value, {
     receivedAt,
     defaultSystem: detectSystem((name) => c.req.header(name)),
+    // Any page on an allowed origin can post: only token holders may write (and spend the quota of) other systems.
+    ...(admittedBy === "origin" ? { forcedSystem: "browser" as const } : {}),
     redactPatterns: config.redactPatterns,
+    rawBody: body.text,
     ...(traceparent ? { traceparent } : {}),
   });
   // Convex request ids named by these entries ("[Request ID: ...]") pull that request's log-stream events in.
@@ -53,15 +56,19 @@ ingestApp.post("/log", async (c) => {
   );
 });
 
-async function authorize(request: Request, config: ReturnType<typeof servicesFor>["config"]): Promise<void> {
+/** Admits a token holder or a page on an allowed origin, and says which. */
+async function authorize(
+  request: Request,
+  config: ReturnType<typeof servicesFor>["config"],
+): Promise<"token" | "origin"> {
   const token = bearerToken(request.headers.get("authorization"));
   if (token) {
-    if (await tokenMatches(token, config.ingestTokens)) return;
+    if (await tokenMatches(token, config.ingestTokens)) return "token";
     throw new AuthError("The ingest token is not valid (Authorization: Bearer <INGEST_TOKEN>)", 403);
   }
   const origin = request.headers.get("origin");
   if (origin) {
-    if (originAllowed(origin, config.allowedOrigins, config.development)) return;
+    if (originAllowed(origin, config.allowedOrigins, config.development)) return "origin";
     throw new AuthError(`Origin ${origin} is not in ALLOWED_ORIGINS`, 403);
   }
   throw new AuthError(

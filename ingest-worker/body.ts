@@ -4,6 +4,11 @@ import { InputError } from "../core/errors.js";
 const JSON_TYPES = ["application/json", "text/plain"];
 
 export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+  return (await readJsonText(request, maxBytes)).value;
+}
+
+/** The body as decoded text and as parsed JSON. */
+export async function readJsonText(request: Request, maxBytes: number): Promise<{ text: string; value: unknown }> {
   const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   // A missing type is taken as JSON: curl and simple scripts often omit it.
   if (type && !JSON_TYPES.includes(type) && !type.endsWith("+json")) {
@@ -18,9 +23,7 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   if (!encoding && declared <= maxBytes) return parseJson(await request.text());
   let stream: ReadableStream<Uint8Array> = request.body;
   if (encoding === "gzip" || encoding === "deflate") {
-    stream = stream.pipeThrough(
-      new DecompressionStream(encoding) as unknown as TransformStream<Uint8Array, Uint8Array>,
-    );
+    stream = decompress(await readBytes(stream, maxBytes), encoding);
   } else if (encoding && encoding !== "identity") {
     throw new InputError(`Unsupported content encoding '${encoding}': send gzip, deflate or none`, [], 415);
   }
@@ -28,9 +31,52 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   return parseJson(await readCapped(stream, maxBytes));
 }
 
-function parseJson(text: string): unknown {
+/**
+ * Compressed bytes through a DecompressionStream. The body is read whole first: a decompressor failing mid-body
+ * (a body that is not what its Content-Encoding says) left the request half read, and under wrangler dev the next
+ * request on that connection got "Your worker restarted mid-request". Every failure here is handled.
+ */
+function decompress(bytes: Uint8Array, encoding: "gzip" | "deflate"): ReadableStream<Uint8Array> {
+  const decompressor = new DecompressionStream(encoding) as unknown as TransformStream<Uint8Array, Uint8Array>;
+  const writer = decompressor.writable.getWriter();
+  writer
+    .write(bytes)
+    .then(() => writer.close())
+    .catch(() => writer.abort().catch(() => {}));
+  return decompressor.readable;
+}
+
+/** The whole body as bytes, at most maxBytes. */
+async function readBytes(stream: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  return concat(chunks, size);
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+function parseJson(text: string): { text: string; value: unknown } {
   try {
-    return JSON.parse(text);
+    return { text, value: JSON.parse(text) };
   } catch (error) {
     throw new InputError(`Malformed JSON: ${(error as Error).message}`);
   }
@@ -55,13 +101,7 @@ async function readCapped(stream: ReadableStream<Uint8Array>, maxBytes: number):
     if (error instanceof InputError) throw error;
     throw new InputError(`Could not read the body: ${(error as Error).message} (is it really gzip?)`);
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
+  return new TextDecoder().decode(concat(chunks, size));
 }
 
 function tooLarge(maxBytes: number): InputError {

@@ -11,9 +11,10 @@ export interface ToolContext {
   now: number;
 }
 
+/** A tool's answer: the view (sent as structuredContent, which is all Claude Code's model reads) and its text. */
 export interface ToolResult<O> {
+  view: O;
   text: string;
-  structured: O;
 }
 
 export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
@@ -45,8 +46,8 @@ export function registerTool(server: McpServer, tool: ToolDefinition, services: 
     },
     async (input: unknown): Promise<CallToolResult> => {
       try {
-        const { text, structured } = await tool.handler(input as never, { services, now: Date.now() });
-        return { content: [{ type: "text", text }], structuredContent: structured as Record<string, unknown> };
+        const { text, view } = await tool.handler(input as never, { services, now: Date.now() });
+        return { content: [{ type: "text", text }], structuredContent: view as Record<string, unknown> };
       } catch (error) {
         return { isError: true, content: [{ type: "text", text: recoveryText(tool.name, error) }] };
       }
@@ -62,9 +63,11 @@ export function recoveryText(tool: string, error: unknown): string {
     return `Invalid arguments for ${tool}: ${error.message}${details}`;
   }
   if (error instanceof StoreUnavailableError) {
-    return `The log store is not reachable right now (${error.message}). Retry in a few seconds.`;
+    return `The log store is not reachable right now (${error.message}). The arguments are fine: call ${tool} again in a few seconds.`;
   }
-  if (error instanceof ConfigError) return `The debug-logs server is misconfigured: ${error.message}`;
+  if (error instanceof ConfigError) {
+    return `The debug-logs server is misconfigured: ${error.message}. Retrying will not help; tell the user the server needs this setting.`;
+  }
   console.error(`tool ${tool} failed:`, error);
-  return `${tool} failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`;
+  return `${tool} failed unexpectedly (a server error, not your arguments): ${error instanceof Error ? error.message : String(error)}. Retry once; if it fails again, tell the user the debug-logs server needs attention.`;
 }

@@ -100,9 +100,16 @@ describe("the seed's read path", () => {
           source: "payments:createPaymentIntent",
           level: "error",
           message: "payments:createPaymentIntent failed: Uncaught Error: card declined",
+          context: { request_id: "4e5b6a708f2a1c9d" },
           timestamp: t0 + 30,
         },
-        { trace_id: trace, system: "browser", level: "error", message: "payment failed", timestamp: t0 + 80 },
+        {
+          trace_id: trace,
+          system: "browser",
+          level: "error",
+          message: "[CONVEX M(payments:createPaymentIntent)] [Request ID: 4e5b6a708f2a1c9d] Server Error",
+          timestamp: t0 + 80,
+        },
       ]),
     });
     expect(res.status).toBe(202);
@@ -112,6 +119,7 @@ describe("the seed's read path", () => {
       source: "payments:createPaymentIntent",
       message: "payments:createPaymentIntent failed: Uncaught Error: card declined",
     });
-    expect(out.text).toContain(`Correlation report for trace ${trace}`);
+    expect(out.text).toContain(trace);
+    expect(out.text).toContain("payments:createPaymentIntent");
   });
 });

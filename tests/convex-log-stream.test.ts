@@ -259,6 +259,24 @@ describe("the Convex request-id join", () => {
   });
 });
 
+describe("a batch spanning many Convex requests", () => {
+  it("stores every event, one command per trace, beyond POST /log's trace limit per request", async () => {
+    const ids = Array.from({ length: 20 }, hex);
+    const events = ids.map((requestId, i) => consoleEvent({ path: "x:many", requestId }, "LOG", `'line ${i}'`));
+    const body = logStreamBody(events, "jsonl");
+    const signature = await signBody(SECRET, body);
+    stack.resetCommandCount();
+    const res = await fetch(`${stack.url}/convex/log-stream`, {
+      method: "POST",
+      headers: { "x-webhook-signature": signature },
+      body,
+    });
+    expect(await res.json()).toMatchObject({ accepted: 20, dropped: {} });
+    expect(stack.commandCount()).toBe(21);
+    expect((await entries(`convex-${ids[19]}`))!.map((e) => e.message)).toEqual(["'line 19'"]);
+  });
+});
+
 describe("one trace across browser, Convex log stream and a Worker", () => {
   it("correlate_trace names the failing mutation", async () => {
     const trace = uid("checkout");

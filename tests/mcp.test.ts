@@ -106,7 +106,8 @@ describe("list_traces", () => {
     });
     expect(traces.find((t) => t.trace_id === older)).toMatchObject({ users: ["u-1"], error_count: 0 });
     expect(text).toContain(`${newer} |`);
-    expect(text).toContain("15 convex by rate_limit_trace");
+    expect(text).toContain('15 convex by "rate_limit_trace"');
+    expect(text).toContain('users: "u-1"');
   });
 
   it("filters and pages with a cursor", async () => {
@@ -117,9 +118,10 @@ describe("list_traces", () => {
     expect(list.length).toBeGreaterThan(0);
     expect(list.every((t) => t.error_count > 0)).toBe(true);
     const page1 = await callTool(client, "list_traces", { limit: 1 });
-    expect(page1.structured!.next_cursor).toBeTruthy();
-    expect(page1.text).toContain("call again with cursor");
-    const page2 = await callTool(client, "list_traces", { limit: 1, cursor: page1.structured!.next_cursor });
+    const cursor = (page1.structured!.page as { next_cursor?: string }).next_cursor;
+    expect(cursor).toBeTruthy();
+    expect(page1.text).toContain(`Continue with cursor "${cursor}"`);
+    const page2 = await callTool(client, "list_traces", { limit: 1, cursor });
     expect((page2.structured!.traces as Array<{ trace_id: string }>)[0]!.trace_id).not.toBe(
       (page1.structured!.traces as Array<{ trace_id: string }>)[0]!.trace_id,
     );

@@ -1,6 +1,12 @@
-// Token budgets for rendered output: pack blocks until the budget is spent, and say exactly what was
-// left out and where to continue. Never cut silently.
-import { CHARS_PER_TOKEN, DEFAULT_TOKEN_BUDGET, MAX_TOKEN_BUDGET, MIN_TOKEN_BUDGET } from "./limits.js";
+// Token budgets for answers: how many characters a budget allows, and the room left while an answer is
+// built, each part charged the longer of its JSON and its text so both forms stay within it.
+import {
+  ANSWER_MAX_CHARS,
+  CHARS_PER_TOKEN,
+  DEFAULT_TOKEN_BUDGET,
+  MAX_TOKEN_BUDGET,
+  MIN_TOKEN_BUDGET,
+} from "./limits.js";
 
 /** Rough token count of a text (~4 characters per token). */
 export function estimateTokens(text: string): number {
@@ -13,42 +19,43 @@ export function resolveBudget(tokens?: number): number {
   return Math.min(MAX_TOKEN_BUDGET, Math.max(MIN_TOKEN_BUDGET, Math.floor(tokens)));
 }
 
-/** A rendered unit that is shown whole or not at all, covering `items` entries (more when folded). */
-export interface Block {
-  text: string;
-  items: number;
-}
-
-export interface Packed {
-  lines: string[];
-  /** Characters used by the packed lines, newlines included. */
-  chars: number;
-  /** Items covered by the packed blocks. */
-  items: number;
-  /** True when blocks remained that did not fit. */
-  cut: boolean;
-}
-
-/**
- * Takes blocks in order while they fit in `maxChars`. The first block is always taken, so paging
- * always moves forward. Blocks are pulled lazily: a 50k-entry trace is not rendered to show 300 lines.
- */
-export function packBlocks(blocks: Iterable<Block>, maxChars: number): Packed {
-  const packed: Packed = { lines: [], chars: 0, items: 0, cut: false };
-  for (const block of blocks) {
-    const size = block.text.length + 1;
-    if (packed.lines.length > 0 && packed.chars + size > maxChars) {
-      packed.cut = true;
-      break;
-    }
-    packed.lines.push(block.text);
-    packed.chars += size;
-    packed.items += block.items;
-  }
-  return packed;
-}
-
 /** Characters a token budget allows. */
 export function budgetChars(tokens: number): number {
   return tokens * CHARS_PER_TOKEN;
+}
+
+/**
+ * Characters an answer may use: the token budget, but never more than ANSWER_MAX_CHARS. Both forms of an
+ * answer (its structured JSON and its text) are held to this.
+ */
+export function answerChars(tokens?: number): number {
+  return Math.min(budgetChars(resolveBudget(tokens)), ANSWER_MAX_CHARS);
+}
+
+/** Room left in an answer. Every part is charged the longer of its JSON and its text, plus a separator. */
+export class Room {
+  used = 0;
+  constructor(readonly max: number) {}
+
+  get left(): number {
+    return this.max - this.used;
+  }
+
+  /** Takes `value` (with its text form) when it fits; false when it does not. */
+  take(value: unknown, text = ""): boolean {
+    const cost = sizeOf(value, text);
+    if (this.used + cost > this.max) return false;
+    this.used += cost;
+    return true;
+  }
+
+  /** Charges `value` whether or not it fits (parts every answer must carry). */
+  charge(value: unknown, text = ""): void {
+    this.used += sizeOf(value, text);
+  }
+}
+
+/** The longer of a value's JSON and its text, plus one for a separator. */
+export function sizeOf(value: unknown, text = ""): number {
+  return Math.max(JSON.stringify(value)?.length ?? 0, text.length) + 1;
 }

@@ -1,7 +1,10 @@
-// correlate_trace in one call: clock correction, timeline, error chains, the likely root cause and a
-// few plain sentences an agent can act on. Output is bounded whatever the trace size.
+// correlate_trace in one call: clock correction, timeline, error chains, the root cause walked back from
+// what the user saw with its evidence and a confidence word, what looked alarming and was judged benign,
+// and a few plain sentences an agent can act on. Output is bounded whatever the trace size.
 import type { Level, LogEntry, System, TraceSummary } from "../schema.js";
-import { findChains, type ChainDetail, type ErrorChain, type Failure } from "./chains.js";
+import { benignJudgements, type BenignJudgement } from "./benign.js";
+import { findAnchor, walkBack, type Alternative, type CauseStep, type Confidence, type Walk } from "./cause.js";
+import { buildGraph, groupChains, type ChainDetail, type ErrorChain, type Graph } from "./chains.js";
 import { capText, formatDuration, formatRelative, plural, quote } from "./format.js";
 import {
   CHAINS_MAX,
@@ -9,16 +12,18 @@ import {
   CORRELATE_GAPS_MAX,
   CORRELATE_HOPS_MAX,
   CORRELATE_TIMELINE_MAX,
-  EVIDENCE_MAX,
   RENDER_MESSAGE_CHARS,
   SKEW_NEGLIGIBLE_MS,
 } from "./limits.js";
+import { markRecoveries } from "./recovery.js";
+import { failureDetails, rootCause, stormSentence, type FailureDetail, type RootCause } from "./root-cause.js";
 import { findRetryStorms, type RetryStorm } from "./retry.js";
 import { isFailure } from "./signals.js";
 import type { SystemSkew } from "./skew.js";
-import { parseStack, topFrames } from "./stack.js";
 import { buildTimeline, type Gap, type Hop, type Timeline } from "./timeline.js";
 import { traceWarnings } from "./warnings.js";
+
+export type { Alternative, BenignJudgement, CauseStep, Confidence, FailureDetail, RootCause };
 
 export interface TimelineLine {
   id: string;
@@ -27,23 +32,9 @@ export interface TimelineLine {
   rel_ms: number;
   system: System;
   level: Level;
-  /** Capped at RENDER_MESSAGE_CHARS with a "…[+N chars]" marker. Untrusted log content. */
+  /** Capped at RENDER_MESSAGE_CHARS with a "…[+N chars]" marker (routine lines); failures are whole in `failures`. */
   message: string;
   failure: boolean;
-}
-
-export interface RootCause {
-  id: string;
-  system: System;
-  level: Level;
-  message: string;
-  /** Corrected time on the server clock, ms since epoch; rel_ms from the first entry. */
-  timestamp: number;
-  rel_ms: number;
-  source?: string;
-  /** Top in-app stack lines, as written. */
-  stack_top: string[];
-  evidence: string[];
 }
 
 export interface CorrelationStats {
@@ -58,6 +49,7 @@ export interface CorrelationStats {
   chains_total: number;
   hops_total: number;
   gaps_total: number;
+  benign_total: number;
   /** Timeline entries in the report and in the trace. */
   timeline_shown: number;
   timeline_total: number;
@@ -71,6 +63,10 @@ export interface Correlation {
   gaps: Gap[];
   error_chains: ErrorChain[];
   root_cause: RootCause | null;
+  /** Distinct failures with whole messages, root cause first, at most FAILURES_DETAIL_MAX. */
+  failures: FailureDetail[];
+  /** What looked alarming and was judged harmless, with the reason (at most BENIGN_MAX groups). */
+  benign: BenignJudgement[];
   retry_storms: RetryStorm[];
   warnings: string[];
   summary: string;
@@ -79,20 +75,30 @@ export interface Correlation {
 
 export function correlateTrace(entries: readonly LogEntry[], summary?: TraceSummary): Correlation {
   const timeline = buildTimeline(entries);
-  const found = findChains(timeline);
-  const chains = found.chains;
-  const top = chains[0];
-  const storms = top ? findRetryStorms(timeline.entries, top.members[top.members.length - 1]!.pos) : [];
-  const root = top ? rootCause(top, storms, found.total, timeline) : null;
-  const failureIds = new Set(chains.flatMap((c) => c.members.map((f) => f.item.entry.id)));
+  const graph = buildGraph(timeline);
+  markRecoveries(graph.signals, timeline);
+  const anchor = findAnchor(graph);
+  const { chains, total } = groupChains(graph, anchor?.index, (a) => walkBack(graph, a).root);
+  const walk = anchor ? walkBack(graph, anchor.index) : undefined;
+  const anchorPos = walk ? graph.signals[walk.anchor]!.pos : -1;
+  const storms = walk ? findRetryStorms(timeline.entries, anchorPos) : [];
+  const root = walk ? rootCause(graph, walk, anchor!.userVisible, chains, storms, total, timeline) : null;
+
+  const inChains = new Set<number>();
+  for (const c of chains) for (const i of c.members) inChains.add(graph.signals[i]!.pos);
+  // Chains beyond CHAINS_MAX still hold failures: never call those benign.
+  for (const s of graph.signals) if (s.failure && s.recoveredBy === undefined) inChains.add(s.pos);
+  const benign = benignJudgements(timeline, graph.signals, inChains);
+  const failureIds = new Set(chains.flatMap((c) => c.chain.errors));
+
   const warnings = traceWarnings(entries, summary, timeline.skew.systems);
-  if (found.analysed < found.failures) {
+  if (graph.analysed < graph.failures) {
     warnings.push(
-      `only the earliest ${found.analysed.toLocaleString("en-US")} of ${found.failures.toLocaleString("en-US")} failures were linked into chains`,
+      `only the earliest ${graph.analysed.toLocaleString("en-US")} of ${graph.failures.toLocaleString("en-US")} failures were linked into chains`,
     );
   }
-  const shown = selectTimeline(timeline, chains);
-  const stats = statistics(timeline, found.failures, found.total, shown.length);
+  const shown = selectTimeline(timeline, graph, chains, walk);
+  const stats = statistics(timeline, graph.failures, total, shown.length, benign.total);
   const traceId = summary?.trace_id ?? entries[0]?.trace_id ?? "";
   return {
     trace_id: traceId,
@@ -105,92 +111,36 @@ export function correlateTrace(entries: readonly LogEntry[], summary?: TraceSumm
       .sort((a, b) => a.at_ms - b.at_ms),
     error_chains: chains.map((c) => c.chain),
     root_cause: root,
+    failures: failureDetails(graph, walk, chains),
+    benign: benign.judgements,
     retry_storms: storms,
     warnings,
-    summary: summarise(traceId, stats, top, root, storms, timeline.skew.systems, warnings),
+    summary: summarise(traceId, stats, chains[0], root, storms, timeline.skew.systems, warnings, benign.judgements),
     stats,
   };
 }
 
-function rootCause(top: ChainDetail, storms: RetryStorm[], chainCount: number, timeline: Timeline): RootCause {
-  const { root, chain, reportedBy } = top;
-  const e = root.item.entry;
-  const evidence: string[] = [];
-  const [firstReport] = reportedBy;
-  if (firstReport) {
-    evidence.push(`origin of the propagation ${chain.propagation.join(", ")}: ${firstReport.evidence}`);
-    for (const r of reportedBy.slice(0, 2)) evidence.push(`reported by ${describe(r.failure)}`);
-  } else {
-    evidence.push(
-      `earliest failure of the most significant chain (${plural(chain.error_count, "failure")} across ${chain.systems.join(", ")} from ${formatRelative(chain.start_ms)} to ${formatRelative(chain.end_ms)})`,
-    );
-    if (chain.propagation.length) evidence.push(`the chain then propagated: ${chain.evidence[0]}`);
-  }
-  const stackTop = topFrames(parseStack(e.stack), 3).map((f) => f.raw);
-  if (stackTop[0]) evidence.push(`top stack frame: ${quote(stackTop[0], 200)}`);
-  if (e.source) evidence.push(`source: ${quote(e.source, 100)}`);
-  const before = precedingEntry(timeline, root);
-  if (before) evidence.push(`preceded by ${before}`);
-  const inverted = top.members.find((m) => m.item.t > root.item.t && m.item.entry.timestamp < e.timestamp);
-  if (inverted) {
-    const fix = timeline.skew.systems.find((s) => s.system === inverted.item.entry.system && s.method !== "reference");
-    evidence.push(
-      `raw timestamps put ${describe(inverted)} ${formatDuration(e.timestamp - inverted.item.entry.timestamp)} before it; clock correction restores the order${fix ? `: ${fix.description}` : ""}`,
-    );
-  }
-  for (const s of storms.slice(0, 2)) evidence.push(stormSentence(s));
-  if (chainCount > 1)
-    evidence.push(`${plural(chainCount - 1, "other failure chain")} in this trace (see error_chains)`);
-  const result: RootCause = {
-    id: e.id,
-    system: e.system,
-    level: e.level,
-    message: capText(e.message, RENDER_MESSAGE_CHARS),
-    timestamp: root.item.t,
-    rel_ms: root.item.rel_ms,
-    stack_top: stackTop,
-    evidence: evidence.slice(0, EVIDENCE_MAX),
-  };
-  if (e.source) result.source = e.source;
-  return result;
-}
-
-function describe(f: Failure): string {
-  const e = f.item.entry;
-  return `${e.system} ${e.level} at ${formatRelative(f.item.rel_ms)} ${quote(e.message, 100)} [${e.id}]`;
-}
-
-/** The last entry of the same system shortly before the root cause: what it was doing when it failed. */
-function precedingEntry(timeline: Timeline, root: Failure): string | undefined {
-  for (let k = root.pos - 1; k >= 0 && k >= root.pos - 50; k--) {
-    const item = timeline.entries[k]!;
-    if (item.entry.system !== root.item.entry.system) continue;
-    const e = item.entry;
-    return `${e.system} ${e.level} at ${formatRelative(item.rel_ms)} ${quote(e.message, 100)} [${e.id}]`;
-  }
-  return undefined;
-}
-
-function stormSentence(s: RetryStorm): string {
-  const what = s.kind === "retry" ? "retry storm" : "repeated failure";
-  return `${what}: ${s.system} ${s.level} ${quote(s.message, 100)} repeated ${s.count} times from ${formatRelative(s.first_ms)} to ${formatRelative(s.last_ms)} (${formatDuration(s.last_ms - s.first_ms)}) before [${s.before_id}]`;
-}
-
-/** Root cause context first, then chain members, then the ends of the trace; in time order. */
-function selectTimeline(timeline: Timeline, chains: ChainDetail[]): number[] {
+/** Root cause context first, then the walk, chain members, then the ends of the trace; in time order. */
+function selectTimeline(timeline: Timeline, graph: Graph, chains: ChainDetail[], walk: Walk | undefined): number[] {
   const n = timeline.entries.length;
   if (n <= CORRELATE_TIMELINE_MAX) return Array.from({ length: n }, (_, i) => i);
   const picked = new Set<number>();
   const add = (pos: number) => {
     if (pos >= 0 && pos < n && picked.size < CORRELATE_TIMELINE_MAX) picked.add(pos);
   };
-  const [top] = chains;
-  if (top) for (let k = top.root.pos - CORRELATE_CONTEXT_BEFORE; k <= top.root.pos; k++) add(k);
+  const pos = (i: number) => graph.signals[i]!.pos;
+  if (walk) {
+    const rootPos = pos(walk.root);
+    for (let k = rootPos - CORRELATE_CONTEXT_BEFORE; k <= rootPos; k++) add(k);
+    add(pos(walk.anchor));
+    for (const l of walk.steps.slice(0, 25)) add(pos(l.effect));
+  }
   add(0);
   add(n - 1);
-  for (const f of top?.members.slice(0, 25) ?? []) add(f.pos);
-  for (const c of chains.slice(1, CHAINS_MAX)) add(c.root.pos);
-  for (const c of chains) for (const f of c.members.slice(0, 5)) add(f.pos);
+  // The main chain, and the largest other one (often the chain the user moved past).
+  for (const c of chains.slice(0, 2)) for (const i of c.members.slice(0, 25)) add(pos(i));
+  for (const c of chains.slice(1, CHAINS_MAX)) add(pos(c.root));
+  for (const c of chains) for (const i of c.members.slice(0, 5)) add(pos(i));
   return [...picked].sort((a, b) => a - b);
 }
 
@@ -218,7 +168,13 @@ function selectHops(hops: Hop[], failures: Set<string>): Hop[] {
   return [...chosen].sort((a, b) => a.at_ms - b.at_ms);
 }
 
-function statistics(timeline: Timeline, failures: number, chains: number, shown: number): CorrelationStats {
+function statistics(
+  timeline: Timeline,
+  failures: number,
+  chains: number,
+  shown: number,
+  benign: number,
+): CorrelationStats {
   const by_system: Record<string, number> = {};
   const by_level: Record<string, number> = {};
   for (const { entry } of timeline.entries) {
@@ -236,6 +192,7 @@ function statistics(timeline: Timeline, failures: number, chains: number, shown:
     chains_total: chains,
     hops_total: timeline.hops.length,
     gaps_total: timeline.gaps.length,
+    benign_total: benign,
     timeline_shown: shown,
     timeline_total: timeline.entries.length,
   };
@@ -244,37 +201,54 @@ function statistics(timeline: Timeline, failures: number, chains: number, shown:
 function summarise(
   traceId: string,
   stats: CorrelationStats,
-  top: ChainDetail | undefined,
+  main: ChainDetail | undefined,
   root: RootCause | null,
   storms: RetryStorm[],
   skew: SystemSkew[],
   warnings: string[],
+  benign: BenignJudgement[],
 ): string {
   const systems = Object.keys(stats.by_system).join(", ") || "no system";
   const sentences = [
     `Trace ${traceId}: ${plural(stats.entries, "entry", "entries")} from ${systems} over ${formatDuration(stats.duration_ms)}.`,
   ];
-  if (!top || !root) {
-    sentences.push(`No errors or failure warnings: the trace looks healthy.`);
+  if (!root) {
+    sentences.push(
+      stats.failures
+        ? `No failure the user saw: ${plural(stats.failures, "failure")} in the trace, each recovered or short of an error that reached the user.`
+        : `No errors or failure warnings: the trace looks healthy.`,
+    );
+    if (benign.length) {
+      sentences.push(
+        `Looked alarming, judged benign: ${benign
+          .slice(0, 3)
+          .map((b) => `${quote(b.message, 80)} [${b.id}]${b.count > 1 ? ` x${b.count}` : ""} (${b.reason})`)
+          .join("; ")}${benign.length > 3 ? "; …" : ""}.`,
+      );
+    }
   } else {
     const errors = stats.by_level.error ?? 0;
+    const chain = main?.chain;
     sentences.push(
-      `${plural(stats.failures, "failure")} (${plural(errors, "error")}) in ${plural(stats.chains_total, "chain")}; the main chain spans ${top.chain.systems.join(", ")}${top.chain.propagation.length ? ` and propagated ${top.chain.propagation.join(", ")}` : ""}.`,
+      `${plural(stats.failures, "failure")} (${plural(errors, "error")}) in ${plural(stats.chains_total, "chain")}${chain ? `; the chain the user saw: ${chain.propagation.length ? chain.propagation.join(", ") : chain.systems.join(", ")}` : ""}.`,
     );
-    const report = top.reportedBy[0];
-    const reported = report
-      ? `, reported by the ${report.failure.item.entry.system} [${report.failure.item.entry.id}]`
-      : "";
+    const saw =
+      root.anchor_id !== root.id
+        ? `, which led to [${root.anchor_id}] the ${root.anchor_user_visible ? "user saw" : "last server error"}`
+        : "";
     sentences.push(
-      `Likely root cause: ${root.system} ${root.level} at ${formatRelative(root.rel_ms)} ${quote(root.message, 160)} [${root.id}]${reported}.`,
+      `Likely root cause (${root.confidence} confidence): ${root.system} ${root.level} at ${formatRelative(root.rel_ms)} ${quote(root.message, 80)} [${root.id}]${saw}.`,
     );
-    if (root.stack_top[0]) sentences.push(`Start at ${quote(root.stack_top[0], 160)}.`);
+    if (root.app_frame) sentences.push(`Start at ${quote(root.app_frame, 160)}.`);
     const [storm] = storms;
     if (storm) sentences.push(`${capitalise(stormSentence(storm))}.`);
   }
   const skewed = skew.filter((s) => s.method !== "reference" && Math.abs(s.skew_ms) >= SKEW_NEGLIGIBLE_MS);
+  // Short: each clock's full description (basis, uncertainty) is in skew.
   if (skewed.length)
-    sentences.push(`Times are corrected for clock skew: ${skewed.map((s) => s.description).join("; ")}.`);
+    sentences.push(
+      `Times are corrected for clock skew: ${skewed.map((s) => `${s.system} ${formatDuration(Math.abs(s.skew_ms))} ${s.skew_ms > 0 ? "ahead" : "behind"}`).join(", ")}.`,
+    );
   if (warnings.length)
     sentences.push(`Caveats: ${warnings.slice(0, 3).join("; ")}${warnings.length > 3 ? "; …" : ""}.`);
   return sentences.join(" ");

@@ -18,7 +18,9 @@ describe("fnv1a64", () => {
 describe("normaliseMessage", () => {
   it.each([
     ["Failed to load user 1234", "Failed to load user <num>"],
-    ["Timeout after 2.5s", "Timeout after <num>.5s"],
+    ["Timeout after 2.5s", "Timeout after <dur>"],
+    ["retrying in 50ms (attempt 1/4)", "retrying in <dur> (attempt <num>/<num>)"],
+    ["retrying in 100ms (attempt 2/4)", "retrying in <dur> (attempt <num>/<num>)"],
     ["doc 0b9c6f1e-54d2-4c1a-9a3e-7f2d1c0b9a88 gone", "doc <uuid> gone"],
     ["GET https://api.example.com/v1/users/42?x=1 failed", "GET <url> failed"],
     ["no account for ada@example.com", "no account for <email>"],

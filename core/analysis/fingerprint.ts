@@ -5,17 +5,21 @@ import { shortHash } from "./hash.js";
 import { FINGERPRINT_FRAMES, FINGERPRINT_MESSAGE_CHARS, GROUP_TRACE_IDS_MAX } from "./limits.js";
 import { frameKey, parseStack, topFrames } from "./stack.js";
 
-// One pass, most specific alternative first: a URL contains numbers, a uuid contains hex ids.
+// One pass, most specific alternative first: a URL contains numbers, a uuid contains hex ids. Every prefix that
+// starts at a word boundary inside a run (a scheme, an email's local part, an id's letters before its digit) is
+// bounded, so a run like "a.a.a." or "a-a-a-" is not rescanned to its end from each of its boundaries.
 const VOLATILE = new RegExp(
   [
-    /(?<url>\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>()[\]]+)/.source,
-    /(?<email>\b[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+)/.source,
+    /(?<url>\b[a-z][a-z0-9+.-]{0,30}:\/\/[^\s"'<>()[\]]+)/.source,
+    /(?<email>\b[\w.+-]{1,64}@[a-z0-9-]+(?:\.[a-z0-9-]+)+)/.source,
     /(?<uuid>\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b)/.source,
     /(?<date>\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?)/.source,
     /(?<quoted>"[^"\n]{0,200}"|'[^'\n]{0,200}'|`[^`\n]{0,200}`)/.source,
     // HTTP statuses tell errors apart ("404" is not "500"), so they are kept verbatim.
     /(?<status>\b(?:status|http|code)(?: code)?[\s:=]{0,3}[1-5]\d\d\b)/.source,
-    /(?<hex>\b0x[0-9a-f]+\b|\b(?=[a-z_-]*\d)(?=\d*[a-z_-])[a-z0-9_-]{8,}\b)/.source,
+    // Durations vary between attempts of one retry ("retrying in 50ms", "... 100ms"): one placeholder.
+    /(?<dur>\b\d+(?:\.\d+)? ?(?:ms|s|sec|secs|seconds?|m|min|mins|minutes?|h)\b)/.source,
+    /(?<hex>\b0x[0-9a-f]+\b|\b(?=[a-z_-]{0,64}\d)(?=\d*[a-z_-])[a-z0-9_-]{8,}\b)/.source,
     /(?<num>\b\d+(?:\.\d+)?\b)/.source,
   ].join("|"),
   "gi",
@@ -27,11 +31,12 @@ const PLACEHOLDER: Record<string, string> = {
   uuid: "<uuid>",
   date: "<date>",
   quoted: "<str>",
+  dur: "<dur>",
   hex: "<id>",
   num: "<num>",
 };
 
-/** A message with volatile parts replaced by placeholders (<url>, <email>, <uuid>, <date>, <str>, <id>, <num>). */
+/** A message with volatile parts replaced by placeholders (<url>, <email>, <uuid>, <date>, <str>, <dur>, <id>, <num>). */
 export function normaliseMessage(message: string): string {
   return messageText(message.slice(0, FINGERPRINT_MESSAGE_CHARS))
     .replace(VOLATILE, (match, ...args) => {
@@ -45,11 +50,13 @@ export function normaliseMessage(message: string): string {
 
 /** The message without stack lines that some loggers append to it. */
 export function messageText(message: string): string {
-  const frameLine = /\n\s*(?:at |[\w$.<>]*@\S+:\d+)/.exec(message);
+  // [ \t]*, not \s*: from each line break, \s* would run through every following blank line and back.
+  const frameLine = /\n[ \t]*(?:at |[\w$.<>]*@\S+:\d+)/.exec(message);
   return frameLine ? message.slice(0, frameLine.index) : message;
 }
 
-const ERROR_TYPE = /(?:^|\n|Uncaught (?:\(in promise\) )?)\s*([A-Z][\w$]*(?:Error|Exception)|Error)(?=:|\s*$|\s*\n)/;
+const ERROR_TYPE =
+  /(?:^|\n|Uncaught (?:\(in promise\) )?)[ \t]*([A-Z][\w$]*(?:Error|Exception)|Error)(?=:|\s*$|[ \t]*\n)/;
 
 /** The error class named in the message or the stack's first line (TypeError, ConvexError...), or "". */
 export function errorType(entry: Pick<LogEntry, "message" | "stack">): string {

@@ -15,35 +15,26 @@ export {
   type Fingerprint,
   type GroupOptions,
 } from "./fingerprint.js";
-export { coreText, extractIdentifiers, isFailure, isRetryLike, type IdentifierKind } from "./signals.js";
-export { findChains, type ChainDetail, type ErrorChain, type Failure } from "./chains.js";
+export { coreText, extractIdentifiers, isFailure, isRetryLike, isSuspect, type IdentifierKind } from "./signals.js";
+export { isNoise, noiseReason } from "./noise.js";
+export { buildGraph, groupChains, type ChainDetail, type ErrorChain, type Graph } from "./chains.js";
+export type { Link, Signal, Strength } from "./evidence.js";
 export { findRetryStorms, type RetryStorm } from "./retry.js";
 export { traceWarnings } from "./warnings.js";
 export {
   correlateTrace,
+  type Alternative,
+  type BenignJudgement,
+  type CauseStep,
+  type Confidence,
   type Correlation,
   type CorrelationStats,
+  type FailureDetail,
   type RootCause,
   type TimelineLine,
 } from "./correlate.js";
-export { budgetChars, estimateTokens, packBlocks, resolveBudget, type Block, type Packed } from "./budget.js";
-export {
-  describeClocks,
-  entryBlocks,
-  renderEntry,
-  renderMessage,
-  renderPage,
-  renderSearchHits,
-  renderStack,
-  renderTrace,
-  UNTRUSTED_NOTE,
-  type RenderedPage,
-  type RenderOptions,
-  type SearchHitsInput,
-  type TracePageInput,
-} from "./render.js";
-export { renderCorrelation, renderErrorGroups } from "./render-report.js";
+export { answerChars, budgetChars, estimateTokens, resolveBudget, Room, sizeOf } from "./budget.js";
 export { compileFilter, EntryFilterSchema, filterTimeline, type EntryFilter } from "./filter.js";
 export { checkRegex, type SafeRegex } from "./safe-regex.js";
 export { decodeCursor, encodeCursor } from "./cursor.js";
-export { capText, formatDuration, formatRelative } from "./format.js";
+export { capText, formatDuration, formatRelative, quote, safeJson, safeText } from "./format.js";

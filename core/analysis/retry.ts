@@ -1,8 +1,14 @@
 // Retry storms: the same retrying or failing message repeated before a failure. An agent that sees
-// "x8 before the final error" looks at the backoff and the upstream, not at the last line.
+// "x8 before the final error" looks at the backoff and the upstream, not at the last line. Messages are
+// compared normalised, so attempts that differ only by backoff and attempt number are one storm.
 import type { Level, System } from "../schema.js";
 import { normaliseMessage } from "./fingerprint.js";
-import { RETRY_STORM_LOOKBACK_MS, RETRY_STORM_MIN_REPEATS, RETRY_STORM_SCAN_MAX } from "./limits.js";
+import {
+  RETRY_STORM_LOOKBACK_MS,
+  RETRY_STORM_MIN_ATTEMPTS,
+  RETRY_STORM_MIN_REPEATS,
+  RETRY_STORM_SCAN_MAX,
+} from "./limits.js";
 import { isRetryLike, isRetryMessage } from "./signals.js";
 import type { TimelineEntry } from "./timeline.js";
 
@@ -55,9 +61,10 @@ export function findRetryStorms(entries: readonly TimelineEntry[], endPos: numbe
   }
   const storms: RetryStorm[] = [];
   for (const acc of byKey.values()) {
-    if (acc.count < RETRY_STORM_MIN_REPEATS) continue;
+    const retry = isRetryMessage(acc.first.entry.message);
+    if (acc.count < (retry ? RETRY_STORM_MIN_ATTEMPTS : RETRY_STORM_MIN_REPEATS)) continue;
     storms.push({
-      kind: isRetryMessage(acc.first.entry.message) ? "retry" : "repeat",
+      kind: retry ? "retry" : "repeat",
       system: acc.first.entry.system,
       level: acc.level,
       message: acc.first.entry.message,

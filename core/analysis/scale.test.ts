@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import { correlateTrace } from "./correlate.js";
 import { noisyTrace, simulate, type FixtureEvent } from "./fixtures.js";
 import { CHAINS_MAX, CORRELATE_TIMELINE_MAX } from "./limits.js";
-import { renderCorrelation } from "./render-report.js";
 
 describe("correlateTrace at scale", () => {
   it("handles a 50k-entry noisy trace with bounded output", () => {
@@ -12,9 +11,10 @@ describe("correlateTrace at scale", () => {
     const c = correlateTrace(entries);
     expect(c.stats.entries).toBe(50_000);
     expect(c.timeline.length).toBeLessThanOrEqual(CORRELATE_TIMELINE_MAX);
-    expect(c.root_cause?.system).toBe("convex");
+    // The trace ends with a browser TypeError that nothing ties to the recurring convex failure.
+    expect(c.root_cause?.system).toBe("browser");
+    expect(c.error_chains.some((ch) => ch.role === "moved_past" && ch.systems.includes("convex"))).toBe(true);
     expect(JSON.stringify(c).length).toBeLessThan(60_000);
-    expect(renderCorrelation(c).tokens).toBeLessThanOrEqual(8_000);
   });
 
   it("caps the failures it links when every entry is an error", () => {
@@ -30,5 +30,7 @@ describe("correlateTrace at scale", () => {
     expect(c.error_chains.length).toBeLessThanOrEqual(CHAINS_MAX);
     expect(c.error_chains[0]!.errors.length).toBeLessThanOrEqual(25);
     expect(JSON.stringify(c).length).toBeLessThan(60_000);
-  });
+    // 50,000 errors, each with a request id and an entity id: a worst case for the evidence passes. The
+    // benchmarks time it; the limit here only keeps a loaded machine from failing the run.
+  }, 30_000);
 });

@@ -120,4 +120,61 @@ describe("correctClockSkew", () => {
     expect(offsets["trace-a"]).toBeLessThan(-4000);
     expect(offsets["trace-b"]).toBeGreaterThan(2500);
   });
+
+  describe("request/response pairs", () => {
+    const requestId = "req_7Hq2Lx9Ab";
+    const exchange = (browser: { skewMs: number; sentAt?: boolean; flushEveryMs?: number }) =>
+      simulate(
+        "t",
+        [
+          { at: 5, system: "browser", message: `POST /api/export request_id=${requestId}`, id: "b-request" },
+          {
+            at: 40,
+            system: "worker",
+            level: "info",
+            message: `POST /api/export request_id=${requestId}`,
+            id: "w-start",
+          },
+          {
+            at: 95,
+            system: "worker",
+            level: "error",
+            message: `R2 put failed (request_id=${requestId})`,
+            id: "w-error",
+          },
+          {
+            at: 150,
+            system: "browser",
+            level: "error",
+            message: `Export failed: 503 (request_id=${requestId})`,
+            id: "b-report",
+          },
+        ],
+        { browser: { latencyMs: 60, ...browser }, worker: { latencyMs: 5 } },
+      );
+
+    it("keep a request before the server handled it when arrival times overstate the clock", () => {
+      // No send times and a 5 s flush: arrival times put the browser ~4.9 s late.
+      const entries = exchange({ skewMs: 3000, sentAt: false, flushEveryMs: 5000 });
+      const { times, systems } = correctClockSkew(entries);
+      const t = byId(entries, times);
+      expect(t("b-request")).toBeLessThan(t("w-start"));
+      expect(t("w-error")).toBeLessThan(t("b-report"));
+      const browser = systems.find((s) => s.system === "browser")!;
+      expect(browser.pairs).toBe(2);
+      expect(browser.causal_shift_ms).toBeLessThan(-4000);
+      // Bounded from both sides within 90 ms: the estimate sits in the middle, its uncertainty is half the width.
+      expect(browser.uncertainty_ms).toBeLessThan(100);
+      expect(browser.description).toMatch(/2 request\/response pairs moved it 4\.9 s/);
+    });
+
+    it("leave a consistent estimate where it was", () => {
+      const entries = exchange({ skewMs: 0, flushEveryMs: 0 });
+      const t = byId(entries, correctClockSkew(entries).times);
+      expect(t("b-request")).toBeLessThan(t("w-start"));
+      expect(t("w-error")).toBeLessThan(t("b-report"));
+      // Sent immediately with 60 ms latency: within the latency of the truth.
+      expect(Math.abs(t("b-request") - (T0 + 5))).toBeLessThanOrEqual(60);
+    });
+  });
 });

@@ -5,9 +5,16 @@
 // sender's order. The estimate is the smallest offset seen, because an entry cannot arrive before it was sent:
 // `timestamp + min(offset)` is never later than the entry's own received_at, and latency or batching
 // delay only ever make an offset larger. Samples far below the median are clock jumps and are ignored.
+//
+// Then causality: where a browser line and a server line carry the same request id, the browser's
+// request must come before the server handled it and its response after the server answered. Those
+// pairs bound each client clock's offset from both sides (the idea of Jaeger's clock-skew adjuster,
+// which shifts a child span into its parent); the estimate moves into the bounds and its uncertainty
+// shrinks to their width.
 import type { LogEntry, System } from "../schema.js";
 import { formatDuration, median, plural } from "./format.js";
 import { SERVER_SYSTEMS } from "./signals.js";
+import { applyCausality } from "./skew-causality.js";
 import { SAME_CLOCK_TOLERANCE_MS, SERVER_SKEW_TOLERANCE_MS, SKEW_NEGLIGIBLE_MS, SKEW_OUTLIER_MS } from "./limits.js";
 
 /**
@@ -29,6 +36,9 @@ export interface StreamSkew {
   /** Distinct batches (sent_at) or entries (received_at) the estimate rests on. */
   samples: number;
   entries: number;
+  /** Request/response pairs with a server that bound the offset, and how far they moved it, ms. */
+  pairs?: number;
+  causal_shift_ms?: number;
 }
 
 export interface SystemSkew {
@@ -41,6 +51,9 @@ export interface SystemSkew {
   /** Spread of the samples and disagreement between streams, ms. */
   uncertainty_ms: number;
   entries: number;
+  /** Browser-server request/response pairs (shared request id) that bounded the offset, and the shift they made. */
+  pairs?: number;
+  causal_shift_ms?: number;
   /** e.g. "browser clock was 4.2 s ahead of the server clock (from 12 batch send times, ±80 ms)". */
   description: string;
 }
@@ -101,7 +114,11 @@ export function correctClockSkew(entries: readonly LogEntry[]): SkewCorrection {
 
   const times = new Float64Array(entries.length);
   const streams: StreamSkew[] = [];
+  const senderOf: StreamSkew[][] = [];
+  const indicesOf = new Map<StreamSkew, number[]>();
   for (const sources of senders.values()) {
+    const senderStreams: StreamSkew[] = [];
+    senderOf.push(senderStreams);
     const accs = [...sources.values()];
     // Sources of one sender usually share its clock; pooling their samples keeps a source with one
     // slow batch from being shifted against the others. A source whose own estimate disagrees by more
@@ -113,9 +130,12 @@ export function correctClockSkew(entries: readonly LogEntry[]): SkewCorrection {
       const stream = asReference({ ...shared, source: acc.source, entries: acc.indices.length });
       if (stream.source === undefined) delete stream.source;
       streams.push(stream);
+      senderStreams.push(stream);
+      indicesOf.set(stream, acc.indices);
       for (const i of acc.indices) times[i] = entries[i]!.timestamp + stream.offset_ms;
     }
   }
+  applyCausality(entries, times, senderOf, indicesOf);
   return { times, streams, systems: summariseSystems(streams) };
 }
 
@@ -194,6 +214,11 @@ function summariseSystems(streams: StreamSkew[]): SystemSkew[] {
       entries,
       description: "",
     };
+    const paired = list.find((s) => s.pairs);
+    if (paired) {
+      skew.pairs = paired.pairs!;
+      skew.causal_shift_ms = paired.causal_shift_ms ?? 0;
+    }
     skew.description = describeSkew(skew, samples);
     result.push(skew);
   }
@@ -202,10 +227,14 @@ function summariseSystems(streams: StreamSkew[]): SystemSkew[] {
 
 function describeSkew(s: SystemSkew, samples: number): string {
   if (s.method === "reference") return `${s.system} clock is the reference (a server clock, not corrected)`;
-  const basis =
+  let basis =
     s.method === "sent_at"
       ? `from ${plural(samples, "batch send time")}`
       : `estimated from arrival times of ${plural(samples, "entry", "entries")}, no batch send times`;
+  if (s.pairs) {
+    const moved = s.causal_shift_ms ? ` moved it ${formatDuration(Math.abs(s.causal_shift_ms))}` : " agree";
+    basis += `; ${plural(s.pairs, "request/response pair")}${moved}`;
+  }
   const within = `±${formatDuration(s.uncertainty_ms)}`;
   if (Math.abs(s.skew_ms) < SKEW_NEGLIGIBLE_MS) {
     return `${s.system} clock matches the server clock within ${formatDuration(SKEW_NEGLIGIBLE_MS)} (${basis}, ${within})`;

@@ -45,14 +45,15 @@ describe("buildTimeline", () => {
     ]);
   });
 
-  it("records each switch of system as a hop with direction and gap", () => {
+  it("draws a hop between systems only where both entries share evidence", () => {
     const tl = buildTimeline(propagatedErrorTrace());
-    expect(tl.hops.map((h) => `${h.from}->${h.to} ${h.from_id}->${h.to_id}`)).toEqual([
-      "browser->convex b-click->c-called",
-      "convex->browser c-error->b-error",
+    // The click and "messages:send called" are adjacent but share nothing; the error and its report share
+    // the request id.
+    expect(tl.hops.map((h) => `${h.from}->${h.to} ${h.from_id}->${h.to_id} ${h.evidence}`)).toEqual([
+      'convex->browser c-error->b-error request id "8f3a1b2c4d5e6f70"',
     ]);
-    const back = tl.hops[1]!;
-    expect(back.gap_ms).toBeGreaterThan(100);
+    const back = tl.hops[0]!;
+    expect(back.gap_ms).toBeGreaterThan(50);
     expect(back.at_ms).toBe(tl.entries[3]!.rel_ms);
   });
 

@@ -1,8 +1,10 @@
-// The trace in corrected time order, with the moments it crosses from one system to another and the
-// silences that stand out (a request that hung, a user who walked away).
+// The trace in corrected time order, with the moments it crosses from one system to another (only where
+// both sides share something: a request id, a URL, an entity id, a status) and the silences that stand
+// out (a request that hung, a user who walked away).
 import type { LogEntry, System } from "../schema.js";
-import { median } from "./format.js";
-import { GAP_MEDIAN_FACTOR, GAP_MIN_MS } from "./limits.js";
+import { median, quote } from "./format.js";
+import { GAP_MEDIAN_FACTOR, GAP_MIN_MS, HOP_LOOKBACK, HOP_WINDOW_MS } from "./limits.js";
+import { hopKeys } from "./signals.js";
 import { correctClockSkew, type SkewCorrection } from "./skew.js";
 
 export interface TimelineEntry {
@@ -15,7 +17,10 @@ export interface TimelineEntry {
   seq: number;
 }
 
-/** Consecutive entries (in corrected order) written by different systems. */
+/**
+ * A step from one system to another: an entry and the nearest earlier entry of another system (within
+ * HOP_LOOKBACK entries and HOP_WINDOW_MS) that shares evidence with it. Adjacency in time alone is no hop.
+ */
 export interface Hop {
   from: System;
   to: System;
@@ -24,6 +29,8 @@ export interface Hop {
   /** Relative time of the entry the hop arrives at, ms. */
   at_ms: number;
   gap_ms: number;
+  /** What both entries carry, e.g. 'URL "/api/notes"', 'request id "8f3a…"', 'status 401'. */
+  evidence: string;
 }
 
 /** A silence longer than GAP_MIN_MS and GAP_MEDIAN_FACTOR times the median spacing. */
@@ -70,19 +77,31 @@ export function buildTimeline(
 
   const hops: Hop[] = [];
   const gaps: Gap[] = [];
+  const keys: Array<readonly string[] | undefined> = [];
+  const keysAt = (k: number) => (keys[k] ??= hopKeys(items[k]!.entry));
   for (let k = 1; k < items.length; k++) {
     const prev = items[k - 1]!;
     const cur = items[k]!;
     const gap = spacing[k - 1]!;
+    // Only where the trace changes system is a hop looked for (identifiers are extracted lazily there).
     if (prev.entry.system !== cur.entry.system) {
-      hops.push({
-        from: prev.entry.system,
-        to: cur.entry.system,
-        from_id: prev.entry.id,
-        to_id: cur.entry.id,
-        at_ms: cur.rel_ms,
-        gap_ms: gap,
-      });
+      for (let j = k - 1; j >= 0 && j >= k - HOP_LOOKBACK; j--) {
+        const from = items[j]!;
+        if (cur.t - from.t > HOP_WINDOW_MS) break;
+        if (from.entry.system === cur.entry.system) continue;
+        const evidence = sharedEvidence(keysAt(j), keysAt(k));
+        if (!evidence) continue;
+        hops.push({
+          from: from.entry.system,
+          to: cur.entry.system,
+          from_id: from.entry.id,
+          to_id: cur.entry.id,
+          at_ms: cur.rel_ms,
+          gap_ms: cur.t - from.t,
+          evidence,
+        });
+        break;
+      }
     }
     if (gap > threshold) {
       gaps.push({
@@ -104,6 +123,25 @@ export function buildTimeline(
     median_gap_ms: medianGap,
     skew,
   };
+}
+
+function sharedEvidence(a: readonly string[], b: readonly string[]): string | undefined {
+  if (!a.length || !b.length) return undefined;
+  let found: string | undefined;
+  for (const key of a) {
+    if (!b.includes(key)) continue;
+    // A status alone is the weakest evidence: keep looking for an id or URL.
+    if (!key.startsWith("status ")) return describeKey(key);
+    found ??= key;
+  }
+  return found;
+}
+
+/** 'URL "/api/notes"' from "URL /api/notes"; "status 401" as is. */
+function describeKey(key: string): string {
+  if (key.startsWith("status ")) return key;
+  const space = key.startsWith("request id ") ? 10 : key.indexOf(" ");
+  return `${key.slice(0, space)} ${quote(key.slice(space + 1), 60)}`;
 }
 
 /** Index of the first timeline entry with t >= time (binary search; entries are sorted by t). */

@@ -1,7 +1,7 @@
 // What an agent must know before trusting an analysis: entries that never arrived, text that was cut,
 // clocks that could only be estimated.
 import type { LogEntry, TraceSummary } from "../schema.js";
-import { formatDuration, plural } from "./format.js";
+import { formatDuration, plural, quote } from "./format.js";
 import type { SystemSkew } from "./skew.js";
 
 /** Skew estimates looser than this get a warning: cross-system order within that margin is a guess, ms. */
@@ -23,7 +23,7 @@ export function traceWarnings(
   for (const [key, count] of [...dropped].sort((a, b) => b[1] - a[1])) {
     const [system, reason] = key.split("\u0000");
     warnings.push(
-      `${plural(count, `${system} entry`, `${system} entries`)} dropped by ${reason}: the trace is incomplete`,
+      `${plural(count, `${system} entry`, `${system} entries`)} dropped by ${quote(reason ?? "", 80)}: the trace is incomplete`,
     );
   }
   if (summary && summary.count > entries.length) {

@@ -3,7 +3,8 @@
 // convex-<request id>, until a trace names it and the join copies the events over. Each stored entry says how it
 // was placed in context.correlation, so readers can show the evidence.
 import { ingestBatch, type IngestResult } from "../ingest.js";
-import { MAX_CONVEX_JOIN_ENTRIES, MAX_CONVEX_JOINS_PER_REQUEST } from "../limits.js";
+import { RateLimitError } from "../errors.js";
+import { MAX_CONVEX_JOIN_ENTRIES, MAX_CONVEX_JOINS_PER_REQUEST, MAX_TRACES_PER_REQUEST } from "../limits.js";
 import { errorRef } from "../normalize.js";
 import { SAFE_ID_PATTERN, type LogEntry } from "../schema.js";
 import { ConvexIndex, UNTRACED_LEGACY_TRACE_ID, untracedTraceId, type JoinClaim } from "../store/convex-index.js";
@@ -56,12 +57,45 @@ export async function ingestLogStream(
     items.push({ ...event.entry, id: event.id, trace_id: traceId, context: { ...event.entry.context, correlation } });
   }
   if (items.length === 0) return result;
-  const stored: IngestResult = await ingestBatch(store, items, {
-    receivedAt: ctx.receivedAt,
-    defaultSystem: "convex",
-    redactPatterns: ctx.redactPatterns,
+  // A signed Convex batch spans many requests, so many traces: written MAX_TRACES_PER_REQUEST traces per
+  // ingestBatch (still one command per trace; at most MAX_CONVEX_EVENTS_PER_REQUEST traces in all).
+  const byTrace = new Map<string, typeof items>();
+  for (const item of items) {
+    const group = byTrace.get(item.trace_id);
+    if (group) group.push(item);
+    else byTrace.set(item.trace_id, [item]);
+  }
+  const groups = [...byTrace.values()];
+  const chunks: Array<typeof items> = [];
+  for (let i = 0; i < groups.length; i += MAX_TRACES_PER_REQUEST) {
+    chunks.push(groups.slice(i, i + MAX_TRACES_PER_REQUEST).flat());
+  }
+  const settled = await Promise.allSettled(
+    chunks.map((chunk) =>
+      ingestBatch(store, chunk, {
+        receivedAt: ctx.receivedAt,
+        defaultSystem: "convex",
+        redactPatterns: ctx.redactPatterns,
+      }),
+    ),
+  );
+  const limited: RateLimitError[] = [];
+  settled.forEach((s, i) => {
+    if (s.status === "fulfilled") {
+      const stored: IngestResult = s.value;
+      result.accepted += stored.accepted;
+      result.duplicates += stored.duplicates;
+      for (const [reason, n] of Object.entries(stored.dropped))
+        result.dropped[reason] = (result.dropped[reason] ?? 0) + n;
+    } else if (s.reason instanceof RateLimitError) {
+      limited.push(s.reason);
+      result.dropped.rate_limit = (result.dropped.rate_limit ?? 0) + chunks[i]!.length;
+    } else {
+      throw s.reason; // 503: Convex retries the batch, and the content-derived ids make that safe
+    }
   });
-  return { ...result, accepted: stored.accepted, duplicates: stored.duplicates, dropped: stored.dropped };
+  if (limited.length === chunks.length) throw limited[0]!;
+  return result;
 }
 
 function place(

@@ -1,7 +1,8 @@
 // pin_trace: keep a trace beyond the default hour while it is being debugged, or release it.
 import { z } from "zod";
 import { TraceIdSchema } from "../../core/params.js";
-import { pinTrace } from "../../core/query-traces.js";
+import { pinTrace } from "../../core/query-pin-trace.js";
+import { PinViewSchema } from "../../core/views/schema.js";
 import { defineTool } from "../define-tool.js";
 
 export const pinTraceTool = defineTool({
@@ -18,19 +19,7 @@ Example: { "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736", "hours": 24 }`,
       .default(24)
       .describe("Keep the trace this many hours from now (bounded by the server's PIN_MAX_SECONDS); 0 unpins."),
   }),
-  outputSchema: z.object({
-    trace_id: z.string(),
-    pinned: z.boolean(),
-    ttl_seconds: z.number(),
-    expires_at: z.number().describe("ms since epoch"),
-  }),
+  outputSchema: PinViewSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  async handler(input, { services, now }) {
-    const result = await pinTrace(services.store(), services.config, input.trace_id, input.hours, now);
-    const when = new Date(result.expires_at).toISOString();
-    const text = result.pinned
-      ? `Pinned trace ${result.trace_id}: kept until ${when} (${result.ttl_seconds} s).`
-      : `Unpinned trace ${result.trace_id}: normal retention, expires at ${when}.`;
-    return { text, structured: result };
-  },
+  handler: (input, { services, now }) => pinTrace(services.store(), services.config, input.trace_id, input.hours, now),
 });

@@ -1,10 +1,10 @@
 // search_logs: find entries by text or bounded regex across recent traces.
 import { z } from "zod";
 import { EntryFilterSchema } from "../../core/analysis/index.js";
-import { CursorSchema, LimitSchema, SinceMinutesSchema, TraceIdSchema } from "../../core/params.js";
-import { searchLogs } from "../../core/query-search.js";
+import { BudgetSchema, CursorSchema, LimitSchema, SinceMinutesSchema, TraceIdSchema } from "../../core/params.js";
+import { searchLogs } from "../../core/query-search-logs.js";
 import { defineTool } from "../define-tool.js";
-import { EntryViewSchema } from "./schemas.js";
+import { SearchViewSchema } from "../../core/views/schema.js";
 
 export const searchLogsTool = defineTool({
   name: "search_logs",
@@ -23,16 +23,9 @@ Example: { "query": "timeout", "levels": ["error"], "since_minutes": 30 }`,
     trace_id: TraceIdSchema.optional().describe("Search only this trace."),
     limit: LimitSchema(50, 500),
     cursor: CursorSchema,
+    budget_tokens: BudgetSchema,
   }),
-  outputSchema: z.object({
-    hits: z.array(EntryViewSchema.extend({ trace_id: z.string() })),
-    total: z.number(),
-    traces_searched: z.number(),
-    next_cursor: z.string().optional(),
-  }),
+  outputSchema: SearchViewSchema,
   annotations: { readOnlyHint: true, openWorldHint: false },
-  async handler(input, { services, now }) {
-    const { page, ...structured } = await searchLogs(services.store(), input, now);
-    return { text: page.text, structured };
-  },
+  handler: (input, { services, now }) => searchLogs(services.store(), input, now),
 });

@@ -3,7 +3,7 @@
 import { Redis } from "@upstash/redis";
 import { v } from "convex/values";
 import { loadConfig } from "../../core/config.js";
-import { correlate } from "../../core/query-trace.js";
+import { correlate } from "../../core/query-correlate-trace.js";
 import { LogStore } from "../../core/store/log-store.js";
 import { action } from "./_generated/server.js";
 
@@ -12,13 +12,11 @@ export const correlateTrace = action({
   handler: async (_ctx, { traceId }) => {
     const config = loadConfig(process.env);
     const redis = new Redis({ url: config.redisUrl!, token: config.redisToken!, automaticDeserialization: false });
-    const { correlation, page } = await correlate(new LogStore(redis, config), traceId);
+    const { view, text } = await correlate(new LogStore(redis, config), traceId);
     return {
-      summary: correlation.summary,
-      root: correlation.root_cause
-        ? { source: correlation.root_cause.source ?? null, message: correlation.root_cause.message }
-        : null,
-      text: page.text,
+      summary: view.summary,
+      root: view.root_cause ? { source: view.root_cause.source ?? null, message: view.root_cause.message } : null,
+      text,
     };
   },
 });
