@@ -14,7 +14,7 @@ export async function analyseTrace(
   traceId: string,
 ): Promise<{ correlation: Correlation; entryOf: (id: string) => LogEntry | undefined }> {
   const { entries, summary, coverage } = await loadTrace(store, traceId);
-  const correlation = correlateTrace(entries, summary);
+  const correlation = correlateTrace(entries, summary, coverage.complete);
   if (coverage.note) correlation.warnings.unshift(coverage.note);
   // Only the ids the report names are looked up: index them, not the whole trace.
   const wanted = new Set([correlation.root_cause?.id, ...correlation.timeline.map((l) => l.id)]);

@@ -65,7 +65,10 @@ export async function getTrace(store: LogStore, query: TraceQuery, now = Date.no
       items,
       ...(describeFilter(filter) ? { filter: describeFilter(filter) } : {}),
       ...(mark ? { newOnly: describeSince(mark, "entries") } : {}),
-      warnings: [...(coverage.note ? [coverage.note] : []), ...traceWarnings(entries, summary, timeline.skew.systems)],
+      warnings: [
+        ...(coverage.note ? [coverage.note] : []),
+        ...traceWarnings(entries, summary, timeline.skew.systems, coverage.complete),
+      ],
       since: sinceToken(
         entries.map((e) => ({ at: e.received_at, key: e.id })),
         now,

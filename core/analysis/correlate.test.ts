@@ -206,6 +206,10 @@ describe("correlateTrace", () => {
       "1 entry had fields cut to fit the limits (message: 1, stack: 1): their full text was not stored",
     ]);
     expect(c.summary).toContain('Caveats: 37 browser entries dropped by "rate_limit_trace"');
+    // A bounded read names what it left out itself: the missing entries did not expire.
+    const part = correlateTrace(entries, summary, false);
+    expect(part.warnings.some((w) => w.includes("expired or were trimmed"))).toBe(false);
+    expect(part.warnings).toContain('37 browser entries dropped by "rate_limit_trace": the trace is incomplete');
   });
 
   it("warns when a clock could only be estimated loosely", () => {

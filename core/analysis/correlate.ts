@@ -73,7 +73,8 @@ export interface Correlation {
   stats: CorrelationStats;
 }
 
-export function correlateTrace(entries: readonly LogEntry[], summary?: TraceSummary): Correlation {
+/** `readWhole` false: the entries are a bounded part of the trace, chosen by the store (see its coverage note). */
+export function correlateTrace(entries: readonly LogEntry[], summary?: TraceSummary, readWhole = true): Correlation {
   const timeline = buildTimeline(entries);
   const graph = buildGraph(timeline);
   markRecoveries(graph.signals, timeline);
@@ -91,7 +92,7 @@ export function correlateTrace(entries: readonly LogEntry[], summary?: TraceSumm
   const benign = benignJudgements(timeline, graph.signals, inChains);
   const failureIds = new Set(chains.flatMap((c) => c.chain.errors));
 
-  const warnings = traceWarnings(entries, summary, timeline.skew.systems);
+  const warnings = traceWarnings(entries, summary, timeline.skew.systems, readWhole);
   if (graph.analysed < graph.failures) {
     warnings.push(
       `only the earliest ${graph.analysed.toLocaleString("en-US")} of ${graph.failures.toLocaleString("en-US")} failures were linked into chains`,

@@ -11,6 +11,8 @@ export function traceWarnings(
   entries: readonly LogEntry[],
   summary: TraceSummary | undefined,
   skew: SystemSkew[],
+  /** False when the store read the trace in part on purpose (its own note says what was left out). */
+  readWhole = true,
 ): string[] {
   const warnings: string[] = [];
   if (entries.length === 0) warnings.push("no entries were read for this trace (it may have expired or never existed)");
@@ -26,7 +28,7 @@ export function traceWarnings(
       `${plural(count, `${system} entry`, `${system} entries`)} dropped by ${quote(reason ?? "", 80)}: the trace is incomplete`,
     );
   }
-  if (summary && summary.count > entries.length) {
+  if (readWhole && summary && summary.count > entries.length) {
     warnings.push(
       `the trace summary counts ${plural(summary.count, "entry", "entries")} but ${entries.length.toLocaleString("en-US")} were read: the rest expired or were trimmed`,
     );
