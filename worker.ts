@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { servicesFor } from "./core/services.js";
 import { apiApp } from "./debug-page/api.js";
 import { ingestApp, type Bindings } from "./ingest-worker/app.js";
+import { convexLogStreamApp } from "./ingest-worker/convex-log-stream.js";
 import { errorResponse } from "./ingest-worker/errors.js";
 import { otlpApp } from "./ingest-worker/otlp.js";
 import { handleTail } from "./ingest-worker/tail.js";
@@ -20,6 +21,7 @@ app.get("/health", async (c) => {
 
 app.route("/", ingestApp);
 app.route("/", otlpApp);
+app.route("/", convexLogStreamApp);
 app.route("/", mcpApp);
 app.route("/api", apiApp);
 

@@ -42,6 +42,8 @@ export interface Config {
   redactPatterns: RegExp[];
   /** True under `npm run dev`: localhost origins are admitted. */
   development: boolean;
+  /** The Convex webhook log stream's secret (its UTF-8 text); POST /convex/log-stream refuses everything without it. */
+  convexLogStreamSecret?: string;
 }
 
 export interface ConfigEnv {
@@ -112,5 +114,6 @@ export function loadConfig(env: ConfigEnv): Config {
     mcpTokens: list(env.MCP_AUTH_TOKEN),
     redactPatterns: parsePatterns(env.REDACT_PATTERNS),
     development: str("ENVIRONMENT") === "development",
+    convexLogStreamSecret: str("CONVEX_LOG_STREAM_SECRET"),
   };
 }

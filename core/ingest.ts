@@ -10,6 +10,8 @@ export interface IngestResult {
   duplicates: number;
   dropped: Record<string, number>;
   problems: EntryProblem[];
+  /** The entries as normalised (stored unless a limit or a duplicate id refused them). */
+  entries: LogEntry[];
 }
 
 /** What became of one trace's write when the store failed for some of a batch's traces. */
@@ -67,7 +69,7 @@ export async function ingestBatch(store: LogStore, body: unknown, ctx: Normalize
   if (accepted === 0 && duplicates === 0 && retryAfter > 0) {
     throw new RateLimitError(`Rate limited: ${describeDrops(dropped)}; nothing was stored`, retryAfter);
   }
-  return { accepted, duplicates, dropped, problems: batch.problems };
+  return { accepted, duplicates, dropped, problems: batch.problems, entries: batch.entries };
 }
 
 /**

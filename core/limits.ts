@@ -87,3 +87,11 @@ export const MAX_CLIENT_DROP_COUNT = 1_000_000;
 export const REDACT_LOOKAHEAD_CHARS = 1024;
 /** Keys read per context object before bounding; further keys are dropped (the context is marked truncated). */
 export const MAX_CONTEXT_KEYS = 200;
+
+// Convex log streams (POST /convex/log-stream) and the request-id join.
+/** Most events one log stream request may carry: Convex sends at most 128 (WEBHOOK_SINK_MAX_LOGS_PER_BATCH). */
+export const MAX_CONVEX_EVENTS_PER_REQUEST = 128;
+/** Most Convex request ids one POST /log batch joins to its traces; further ones are left for later batches. */
+export const MAX_CONVEX_JOINS_PER_REQUEST = 16;
+/** Most stored list elements (one per entry) copied from a Convex request's own trace when a trace names it. */
+export const MAX_CONVEX_JOIN_ENTRIES = 200;

@@ -23,6 +23,7 @@ export const PASS_THROUGH_VARS = [
   "MCP_AUTH_TOKEN",
   "REDACT_PATTERNS",
   "KEY_PREFIX",
+  "CONVEX_LOG_STREAM_SECRET",
 ];
 const DEFAULT_CONFIG = fileURLToPath(new URL("../wrangler.jsonc", import.meta.url));
 /** The example producer Worker that lists debug-logs in its tail_consumers. */

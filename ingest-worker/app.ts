@@ -4,9 +4,11 @@ import { cors } from "hono/cors";
 import { bearerToken, originAllowed, tokenMatches } from "../core/auth.js";
 import { detectSystem } from "../core/detect-system.js";
 import { AuthError } from "../core/errors.js";
+import { joinConvexRequests } from "../core/convex/ingest.js";
 import { ingestBatch } from "../core/ingest.js";
 import { parseTraceparent } from "../core/normalize.js";
 import { servicesFor } from "../core/services.js";
+import { convexIndexFor } from "../core/store/convex-index.js";
 import { readJsonText } from "./body.js";
 
 export type Bindings = Record<string, unknown>;
@@ -43,6 +45,8 @@ ingestApp.post("/log", async (c) => {
     rawBody: body.text,
     ...(traceparent ? { traceparent } : {}),
   });
+  // Convex request ids named by these entries ("[Request ID: ...]") pull that request's log-stream events in.
+  await joinConvexRequests(store(), convexIndexFor(config), result.entries);
   return c.json(
     {
       accepted: result.accepted,

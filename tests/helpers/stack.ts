@@ -10,6 +10,9 @@ export interface TestStack {
   keyPrefix: string;
   /** The example producer Worker (dev/tail-producer), when started with `tailProducer`. */
   producerUrl?: string;
+  /** The local Upstash REST endpoint and its token, for clients of our own (e.g. @upstash/redis). */
+  restUrl: string;
+  restToken: string;
   /** One raw Redis command through the REST endpoint. */
   redis(args: string[]): Promise<unknown>;
   commandCount(): number;
@@ -44,6 +47,8 @@ export async function startTestStack(
     mcpToken: stack.mcpToken,
     keyPrefix,
     ...(stack.producerUrl ? { producerUrl: stack.producerUrl } : {}),
+    restUrl: stack.rest.url,
+    restToken: stack.rest.token,
     redis: redisCommand,
     commandCount: () => stack.rest.stats?.commands ?? -1,
     resetCommandCount: () => stack.rest.stats?.reset(),
