@@ -74,8 +74,8 @@ function decompress(bytes: Uint8Array, encoding: "gzip" | "deflate"): ReadableSt
   return decompressor.readable;
 }
 
-/** The whole body as bytes, at most maxBytes. */
-async function readBytes(stream: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array> {
+/** The whole body as bytes, at most maxBytes (413 beyond it). */
+export async function readBytes(stream: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = stream.getReader();
@@ -110,28 +110,16 @@ function parseJson(text: string): { text: string; value: unknown } {
   }
 }
 
+/** readBytes for a decompressed stream: a failure of the decoder is the sender's (a body that is not what it says). */
 async function readCapped(stream: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel();
-        throw tooLarge(maxBytes);
-      }
-      chunks.push(value);
-    }
+    return await readBytes(stream, maxBytes);
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError(`Could not read the body: ${(error as Error).message} (is it really gzip?)`);
   }
-  return concat(chunks, size);
 }
 
-function tooLarge(maxBytes: number): InputError {
+export function tooLarge(maxBytes: number): InputError {
   return new InputError(`Body larger than ${maxBytes} bytes (MAX_BODY_BYTES); split the batch`, [], 413);
 }

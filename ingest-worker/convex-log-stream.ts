@@ -7,6 +7,7 @@ import { InputError } from "../core/errors.js";
 import { servicesFor } from "../core/services.js";
 import { convexIndexFor } from "../core/store/convex-index.js";
 import type { Bindings } from "./app.js";
+import { readBytes, tooLarge } from "./body.js";
 
 export const convexLogStreamApp = new Hono<{ Bindings: Bindings }>();
 
@@ -23,7 +24,7 @@ convexLogStreamApp.post("/convex/log-stream", async (c) => {
     );
   }
   const receivedAt = Date.now();
-  const body = await readBytes(c.req.raw, config.maxBodyBytes);
+  const body = await readRawBody(c.req.raw, config.maxBodyBytes);
   const signature = c.req.header("x-webhook-signature");
   if (!signature) return c.json({ error: "Unsigned: the x-webhook-signature header is missing" }, 401);
   if (!(await signatureValid(secret, signature, body))) {
@@ -54,31 +55,8 @@ export async function signatureValid(secret: string, header: string, body: Uint8
 }
 
 /** The raw body under the byte limit (the signature covers these exact bytes). */
-async function readBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
+async function readRawBody(request: Request, maxBytes: number): Promise<Uint8Array> {
   if (Number(request.headers.get("content-length") ?? 0) > maxBytes) throw tooLarge(maxBytes);
   if (!request.body) throw new InputError("The request has no body: Convex sends its events as the body");
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
-}
-
-function tooLarge(maxBytes: number): InputError {
-  return new InputError(`Body larger than ${maxBytes} bytes (MAX_BODY_BYTES)`, [], 413);
+  return readBytes(request.body, maxBytes);
 }
