@@ -8,7 +8,6 @@ import { joinConvexRequests } from "../core/convex/ingest.js";
 import { ingestBatch } from "../core/ingest.js";
 import { parseTraceparent } from "../core/normalize.js";
 import { servicesFor } from "../core/services.js";
-import { convexIndexFor } from "../core/store/convex-index.js";
 import { readJsonText } from "./body.js";
 
 export type Bindings = Record<string, unknown>;
@@ -30,7 +29,7 @@ export const browserCors: MiddlewareHandler = (c, next) => (c.req.header("origin
 ingestApp.use("/log", browserCors);
 
 ingestApp.post("/log", async (c) => {
-  const { config, store } = servicesFor(c.env);
+  const { config, store, convexIndex } = servicesFor(c.env);
   const admittedBy = await authorize(c.req.raw, config);
   const receivedAt = Date.now();
   // Development takes curl's default form type as JSON: `curl -X POST localhost:8787/log -d '{...}'` works as written.
@@ -46,7 +45,7 @@ ingestApp.post("/log", async (c) => {
     ...(traceparent ? { traceparent } : {}),
   });
   // Convex request ids named by these entries ("[Request ID: ...]") pull that request's log-stream events in.
-  await joinConvexRequests(store(), convexIndexFor(config), result.entries);
+  await joinConvexRequests(store(), convexIndex(), result.entries);
   return c.json(
     {
       accepted: result.accepted,

@@ -5,14 +5,13 @@ import { Hono } from "hono";
 import { ingestLogStream } from "../core/convex/ingest.js";
 import { InputError } from "../core/errors.js";
 import { servicesFor } from "../core/services.js";
-import { convexIndexFor } from "../core/store/convex-index.js";
 import type { Bindings } from "./app.js";
 import { readBytes, tooLarge } from "./body.js";
 
 export const convexLogStreamApp = new Hono<{ Bindings: Bindings }>();
 
 convexLogStreamApp.post("/convex/log-stream", async (c) => {
-  const { config, store } = servicesFor(c.env);
+  const { config, store, convexIndex } = servicesFor(c.env);
   const secret = config.convexLogStreamSecret;
   if (!secret) {
     return c.json(
@@ -31,7 +30,7 @@ convexLogStreamApp.post("/convex/log-stream", async (c) => {
     return c.json({ error: "Wrong signature: x-webhook-signature does not match the body and the secret" }, 401);
   }
   const text = new TextDecoder().decode(body);
-  const result = await ingestLogStream(store(), convexIndexFor(config), text, {
+  const result = await ingestLogStream(store(), convexIndex(), text, {
     receivedAt,
     redactPatterns: config.redactPatterns,
   });

@@ -1,13 +1,12 @@
 // The Convex request-id index: which trace a Convex request belongs to, and the join of the events that arrived
 // before any trace named their request. Events not joined yet live in the request's own trace, convex-<request id>,
-// so every reader finds them; when a trace names the request, the join copies them over. It has a Redis client of
-// its own (from createRedis), so the store itself is untouched.
+// so every reader finds them; when a trace names the request, the join copies them over. It shares the log store's
+// Redis client (core/services.ts) and script runner, and keeps its own scripts and keys.
 // Each operation is one script run; every key it touches is in KEYS (Upstash allow-key-locking), all with a TTL.
 import type { Redis } from "@upstash/redis";
 import type { Config } from "../config.js";
-import { StoreUnavailableError } from "../errors.js";
 import { traceKeys } from "./keys.js";
-import { createRedis } from "./log-store.js";
+import { ScriptRunner } from "./script-runner.js";
 
 /** The trace that holds a Convex request's events until a trace names its request id. */
 export function untracedTraceId(requestId: string): string {
@@ -80,22 +79,15 @@ export interface JoinResult extends JoinClaim {
   held: string[];
 }
 
-const indexes = new WeakMap<object, ConvexIndex>();
-
-/** The index for a configuration, built once per isolate (like the store in services.ts). */
-export function convexIndexFor(config: Config): ConvexIndex {
-  let index = indexes.get(config);
-  if (!index) indexes.set(config, (index = new ConvexIndex(createRedis(config), config)));
-  return index;
-}
-
 export class ConvexIndex {
-  private readonly scripts = new Map<string, ReturnType<Redis["createScript"]>>();
+  private readonly scripts: ScriptRunner;
 
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly config: Pick<Config, "keyPrefix" | "logTtlSeconds">,
-  ) {}
+  ) {
+    this.scripts = new ScriptRunner(redis);
+  }
 
   /** The owning trace per request id ("" for none), claiming the ones in `claims` first. One command. */
   async resolve(requestIds: string[], claims: Map<string, string>): Promise<Map<string, string>> {
@@ -123,14 +115,7 @@ export class ConvexIndex {
   }
 
   /** One EVALSHA (the script is loaded on first use); failures are the store's, as for every other call. */
-  private async run<T>(script: string, keys: string[], args: string[]): Promise<T> {
-    let loaded = this.scripts.get(script);
-    if (!loaded) this.scripts.set(script, (loaded = this.redis.createScript(script)));
-    try {
-      return (await loaded.exec(keys, args)) as T;
-    } catch (cause) {
-      const message = cause instanceof Error ? cause.message : String(cause);
-      throw new StoreUnavailableError(`The log store did not answer: ${message}`, { cause });
-    }
+  private run<T>(script: string, keys: string[], args: string[]): Promise<T> {
+    return this.scripts.run<T>(script, keys, args);
   }
 }

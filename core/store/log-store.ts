@@ -21,6 +21,7 @@ import { SCRIPTS, type ScriptName } from "./scripts.js";
 import { INGEST_ARGS, INGEST_KEYS } from "./ingest-script.js";
 import { parseMeta } from "./meta.js";
 import { PATH_SAFE, PathEval, STORE_RETRIES } from "./rest-eval.js";
+import { ScriptRunner, storeCall } from "./script-runner.js";
 import { readBounded } from "./read-trace.js";
 import { boundDrops, summaryUser } from "./write-args.js";
 import { parseStoredEntries, type TraceCoverage } from "./read-plan.js";
@@ -96,7 +97,7 @@ export function createRedis(config: Pick<Config, "redisUrl" | "redisToken">): Re
 }
 
 export class LogStore {
-  private readonly scripts = new Map<ScriptName, { exec(keys: string[], args: string[]): Promise<unknown> }>();
+  private readonly scripts: ScriptRunner;
   private readonly ingest: PathEval;
   /** Per-system quotas as the ingest script reads them: "browser-400.convex-300.worker-300" (plain in a URL path). */
   private readonly quotas: string;
@@ -111,6 +112,7 @@ export class LogStore {
     private readonly redis: Redis,
     private readonly config: StoreConfig,
   ) {
+    this.scripts = new ScriptRunner(redis);
     const global = config.rateLimitGlobalPerHour;
     const restUrl = (config.redisUrl ?? "").replace(/\/+$/, "");
     this.ingest = new PathEval(redis, restUrl, config.redisToken ?? "", SCRIPTS.ingest.source);
@@ -283,29 +285,15 @@ export class LogStore {
   }
 
   private async run<T = unknown>(name: ScriptName, keys: string[], args: string[]): Promise<T> {
-    let script = this.scripts.get(name);
-    if (!script) {
-      const { source, readonly } = SCRIPTS[name];
-      script = readonly ? this.redis.createScript(source, { readonly: true }) : this.redis.createScript(source);
-      this.scripts.set(name, script);
-    }
-    const s = script;
-    return this.call(() => s.exec(keys, args) as Promise<T>);
+    const { source, readonly } = SCRIPTS[name];
+    return this.scripts.run<T>(source, keys, args, readonly);
   }
 
-  private async call<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (cause) {
-      throw new StoreUnavailableError(`The log store did not answer: ${describe(cause)}`, { cause });
-    }
+  private call<T>(fn: () => Promise<T>): Promise<T> {
+    return storeCall(fn);
   }
 }
 
 function noDrops(): WriteResult["dropped"] {
   return { [DROP.rateLimitTrace]: 0, [DROP.rateLimitSystem]: 0, [DROP.rateLimitGlobal]: 0, [DROP.traceFull]: 0 };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
