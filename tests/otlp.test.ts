@@ -11,17 +11,12 @@ import { Reader } from "protobufjs/minimal.js";
 import { LoggerProvider, SimpleLogRecordProcessor, type LogRecordExporter } from "@opentelemetry/sdk-logs";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { randomHex } from "../clients/shared/ids.js";
 import { callTool, connectMcp } from "./helpers/mcp.js";
 import { startTestStack, type TestStack } from "./helpers/stack.js";
 
 let stack: TestStack;
 let client: Client;
-const hex = (bytes: number) =>
-  Array.from({ length: bytes }, () =>
-    Math.floor(Math.random() * 256)
-      .toString(16)
-      .padStart(2, "0"),
-  ).join("");
 
 beforeAll(async () => {
   stack = await startTestStack({ MAX_BODY_BYTES: "20000", RATE_LIMIT_GLOBAL_PER_HOUR: "1000000" });
@@ -61,8 +56,8 @@ describe.each([
   ["gzip protobuf", ProtoExporter, { compression: "gzip" }],
 ] as const)("the OpenTelemetry SDK's %s exporter", (_name, Exporter, options) => {
   it("delivers records that get_trace and correlate_trace show beside /log entries of the same trace", async () => {
-    const traceId = hex(16);
-    const spanId = hex(8);
+    const traceId = randomHex(16);
+    const spanId = randomHex(8);
     const exporter = new Exporter({
       url: `${stack.url}/v1/logs`,
       headers: { Authorization: `Bearer ${stack.ingestToken}` },
@@ -140,14 +135,14 @@ describe.each([
 
 describe("an exporter configured only by the README's environment variables", () => {
   it("reaches /v1/logs with the token", async () => {
-    const traceId = hex(16);
+    const traceId = randomHex(16);
     const names = ["OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "OTEL_EXPORTER_OTLP_HEADERS"] as const;
     const saved = names.map((name) => process.env[name]);
     process.env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT = `${stack.url}/v1/logs`;
     process.env.OTEL_EXPORTER_OTLP_HEADERS = `Authorization=Bearer%20${stack.ingestToken}`;
     try {
       const { provider, logger } = sdkLogger(new ProtoExporter(), { "service.name": "env-configured" });
-      logger.emit({ body: "configured by env", context: spanContext(traceId, hex(8)) });
+      logger.emit({ body: "configured by env", context: spanContext(traceId, randomHex(8)) });
       await provider.forceFlush();
       await provider.shutdown();
     } finally {
@@ -220,8 +215,8 @@ const encodeRequest = (object: unknown) =>
 
 describe("POST /v1/logs answers as OTLP/HTTP asks", () => {
   it("200 {} when every record is stored, with one Redis command per trace", async () => {
-    const [a, b] = [hex(16), hex(16)];
-    await postJson(request([record({ traceId: hex(16) })])); // the script is loaded once per Redis
+    const [a, b] = [randomHex(16), randomHex(16)];
+    await postJson(request([record({ traceId: randomHex(16) })])); // the script is loaded once per Redis
     stack.resetCommandCount();
     const res = await postJson(
       request([
@@ -244,7 +239,7 @@ describe("POST /v1/logs answers as OTLP/HTTP asks", () => {
   });
 
   it("200 with partialSuccess for records without a trace id; a trace_id attribute names one", async () => {
-    const named = `otel-${hex(4)}`;
+    const named = `otel-${randomHex(4)}`;
     const res = await postJson(
       request([
         record(),
@@ -260,7 +255,7 @@ describe("POST /v1/logs answers as OTLP/HTTP asks", () => {
   });
 
   it("reads gzip protobuf and answers protobuf, partialSuccess included", async () => {
-    const traceId = hex(16);
+    const traceId = randomHex(16);
     const bytes = encodeRequest({
       resourceLogs: [
         {
@@ -324,7 +319,7 @@ describe("POST /v1/logs answers as OTLP/HTTP asks", () => {
   });
 
   it("bounds a deeply nested body: stored with the nesting cut, no error", async () => {
-    const traceId = hex(16);
+    const traceId = randomHex(16);
     let body: unknown = { stringValue: "deep" };
     for (let i = 0; i < 1500; i++) body = { arrayValue: { values: [body] } };
     const bytes = encodeRequest(request([record({ traceId: Buffer.from(traceId, "hex"), body })]));
@@ -343,7 +338,7 @@ describe("POST /v1/logs answers as OTLP/HTTP asks", () => {
     });
     expect(pre.status).toBe(204);
     expect(pre.headers.get("access-control-allow-origin")).toBe(origin);
-    const traceId = hex(16);
+    const traceId = randomHex(16);
     const res = await fetch(`${stack.url}/v1/logs`, {
       method: "POST",
       headers: { origin, "content-type": "application/json" },
@@ -358,10 +353,12 @@ describe("POST /v1/logs answers as OTLP/HTTP asks", () => {
   });
 
   it("403 without a valid token, 413 over MAX_BODY_BYTES, 415 for other types", async () => {
-    const denied = await postJson(request([record({ traceId: hex(16) })]), { authorization: "Bearer wrong" });
+    const denied = await postJson(request([record({ traceId: randomHex(16) })]), { authorization: "Bearer wrong" });
     expect(denied.status).toBe(403);
     expect(await denied.json()).toMatchObject({ code: 7, message: expect.stringMatching(/ingest token/) });
-    const big = await postJson(request([record({ traceId: hex(16), body: { stringValue: "x".repeat(30_000) } })]));
+    const big = await postJson(
+      request([record({ traceId: randomHex(16), body: { stringValue: "x".repeat(30_000) } })]),
+    );
     expect(big.status).toBe(413);
     expect(await big.json()).toMatchObject({ code: 3, message: expect.stringMatching(/MAX_BODY_BYTES/) });
     const other = await postJson("x", { "content-type": "text/csv" });
@@ -369,7 +366,7 @@ describe("POST /v1/logs answers as OTLP/HTTP asks", () => {
   });
 
   it("429 with Retry-After when the trace's rate limit refuses everything", async () => {
-    const traceId = hex(16);
+    const traceId = randomHex(16);
     const many = Array.from({ length: 100 }, (_, i) => record({ traceId, body: { stringValue: `r${i}` } }));
     expect((await postJson(request(many))).status).toBe(200);
     const refused = await postJson(request([record({ traceId })]));
@@ -387,7 +384,7 @@ describe("POST /v1/logs with the store down", () => {
         method: "POST",
         headers: { authorization: `Bearer ${dead.ingestToken}`, "content-type": "application/x-protobuf" },
         body: encodeRequest({
-          resourceLogs: [{ scopeLogs: [{ logRecords: [{ traceId: Buffer.from(hex(16), "hex") }] }] }],
+          resourceLogs: [{ scopeLogs: [{ logRecords: [{ traceId: Buffer.from(randomHex(16), "hex") }] }] }],
         }),
       });
       expect(res.status).toBe(503);

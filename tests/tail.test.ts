@@ -2,17 +2,12 @@
 // debug-logs) runs beside the Worker; its console calls, exception and outcome reach get_trace through tail().
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { randomHex } from "../clients/shared/ids.js";
 import { callTool, connectMcp } from "./helpers/mcp.js";
 import { startTestStack, type TestStack } from "./helpers/stack.js";
 
 let stack: TestStack;
 let client: Client;
-const hex = (bytes: number) =>
-  Array.from({ length: bytes }, () =>
-    Math.floor(Math.random() * 256)
-      .toString(16)
-      .padStart(2, "0"),
-  ).join("");
 
 beforeAll(async () => {
   stack = await startTestStack({}, { tailProducer: true });
@@ -41,8 +36,8 @@ async function storedEntries(traceId: string, count: number): Promise<Array<Reco
 
 describe("the tail() handler", () => {
   it("stores a producer's console calls, exception and outcome under the request's traceparent", async () => {
-    const traceId = hex(16);
-    const spanId = hex(8);
+    const traceId = randomHex(16);
+    const spanId = randomHex(8);
     // The first write loads the script; the count below is of the tail call's writes alone.
     await fetch(`${stack.url}/log`, {
       method: "POST",
@@ -110,7 +105,7 @@ describe("the tail() handler", () => {
   });
 
   it("uses the X-Trace-Id header when there is no traceparent, and records a traced success", async () => {
-    const traceId = `order-${hex(4)}`;
+    const traceId = `order-${randomHex(4)}`;
     expect((await send("", { "x-trace-id": traceId }, { to: "cy@example.com" })).status).toBe(200);
     const stored = await storedEntries(traceId, 3);
     expect(stored.map((e) => [e.level, e.message])).toEqual([
