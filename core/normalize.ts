@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { boundContextInput, capContext, capRedacted } from "./bound.js";
 import { InputError } from "./errors.js";
+import { isJsonObject } from "./json.js";
 import {
   MAX_CLIENT_DROP_COUNT,
   MAX_CLIENT_DROP_REASONS,
@@ -68,12 +69,12 @@ export function normalizeBatch(body: unknown, ctx: NormalizeContext): Normalized
   let batchId: string | undefined;
   let clientDropped: Record<string, number> = {};
   if (Array.isArray(body)) items = body;
-  else if (isObject(body) && "entries" in body) {
+  else if (isJsonObject(body) && "entries" in body) {
     const envelope = EnvelopeSchema.safeParse(body);
     if (!envelope.success) throw new InputError("Invalid batch envelope", issuesOf(envelope.error, -1));
     ({ entries: items, sent_at: sentAt, batch_id: batchId } = envelope.data);
     clientDropped = boundClientDrops(envelope.data.client_dropped ?? {});
-  } else if (isObject(body)) items = [body];
+  } else if (isJsonObject(body)) items = [body];
   else throw new InputError("Body must be a log entry, an array of entries, or { sent_at, entries: [...] }");
   if (items.length === 0) throw new InputError("The batch has no entries");
 
@@ -104,7 +105,7 @@ export function normalizeBatch(body: unknown, ctx: NormalizeContext): Normalized
     const parsed = IncomingEntrySchema.safeParse(item);
     if (!parsed.success) {
       problems.push(...issuesOf(parsed.error, index));
-      const named = TraceIdSchema.safeParse(isObject(item) ? item.trace_id : undefined);
+      const named = TraceIdSchema.safeParse(isJsonObject(item) ? item.trace_id : undefined);
       invalid.push(named.success ? { traceId: named.data } : {});
       return;
     }
@@ -235,8 +236,4 @@ function issuesOf(error: z.ZodError, index: number): EntryProblem[] {
     field: issue.path.join(".") || "(entry)",
     problem: issue.message,
   }));
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }

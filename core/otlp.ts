@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { fnv1a64 } from "./analysis/hash.js";
 import { InputError } from "./errors.js";
+import { isJsonObject } from "./json.js";
 import { MAX_CONTEXT_DEPTH, MAX_ENTRIES_PER_BATCH } from "./limits.js";
 import { isSystem } from "./normalize.js";
 import { redactString } from "./redact.js";
@@ -80,7 +81,7 @@ export function mapOtlpLogs(body: unknown, { fallbackSystem, redactPatterns = []
           overLimit++;
           continue;
         }
-        if (!isObject(record)) {
+        if (!isJsonObject(record)) {
           total++;
           malformed++;
           continue;
@@ -179,7 +180,7 @@ export function attributesOf(list: unknown, key: (k: string) => string = (k) => 
   const out: Record<string, unknown> = {};
   if (!Array.isArray(list)) return out;
   for (const kv of list) {
-    if (!isObject(kv) || typeof kv.key !== "string") continue;
+    if (!isJsonObject(kv) || typeof kv.key !== "string") continue;
     // An own property even for "__proto__".
     Object.defineProperty(out, key(kv.key), {
       value: anyValue(kv.value, key, depth + 1),
@@ -193,18 +194,18 @@ export function attributesOf(list: unknown, key: (k: string) => string = (k) => 
 
 /** An OTLP AnyValue as a JSON value; nesting past MAX_CONTEXT_DEPTH becomes "[depth limit]". */
 export function anyValue(value: unknown, key: (k: string) => string = (k) => k, depth = 0): unknown {
-  if (!isObject(value)) return null;
+  if (!isJsonObject(value)) return null;
   if (depth > MAX_CONTEXT_DEPTH) return "[depth limit]";
   if ("stringValue" in value && value.stringValue != null) return String(value.stringValue);
   if ("boolValue" in value && value.boolValue != null) return Boolean(value.boolValue);
   if ("intValue" in value && value.intValue != null) return int64(value.intValue);
   if ("doubleValue" in value && value.doubleValue != null) return Number(value.doubleValue);
   if ("bytesValue" in value && value.bytesValue != null) return String(value.bytesValue);
-  if (isObject(value.arrayValue)) {
+  if (isJsonObject(value.arrayValue)) {
     const values = value.arrayValue.values;
     return Array.isArray(values) ? values.map((v) => anyValue(v, key, depth + 1)) : [];
   }
-  if (isObject(value.kvlistValue)) return attributesOf(value.kvlistValue.values, key, depth);
+  if (isJsonObject(value.kvlistValue)) return attributesOf(value.kvlistValue.values, key, depth);
   return null;
 }
 
@@ -252,8 +253,4 @@ function resourceSystem(attributes: Record<string, unknown>): System | undefined
   if (attributes["cloud.provider"] === "cloudflare") return "worker";
   if (Object.keys(attributes).some((key) => key.startsWith("faas."))) return "worker";
   return undefined;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }

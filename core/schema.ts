@@ -2,6 +2,7 @@
 // Types are inferred from these schemas; nothing else defines the shape of an entry.
 import { z } from "zod";
 import { SAFE_ID } from "./ids.js";
+import { isJsonObject } from "./json.js";
 import { MAX_TIME_MS } from "./limits.js";
 import { redactSecretShapes } from "./redact.js";
 
@@ -49,10 +50,7 @@ const TimeSchema = (field: string) =>
  * client_dropped map can hold 100,000 of them. Normalisation reads only as many as it keeps.
  */
 const JsonObjectSchema = <T>(what: string) =>
-  z.custom<Record<string, T>>(
-    (v) => typeof v === "object" && v !== null && !Array.isArray(v),
-    `${what} must be a JSON object`,
-  );
+  z.custom<Record<string, T>>((v) => isJsonObject(v), `${what} must be a JSON object`);
 
 /** What a client sends. Unknown fields are stripped; oversized values are truncated later, not rejected. */
 export const IncomingEntrySchema = z.object({
