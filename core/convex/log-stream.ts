@@ -4,6 +4,7 @@
 // before 23 May 2024 send the legacy format (V1), with `_topic`, `_timestamp` and `_functionPath`.
 import { z } from "zod";
 import { InputError } from "../errors.js";
+import { digestHex } from "../hex.js";
 import { MAX_CONVEX_EVENTS_PER_REQUEST } from "../limits.js";
 import type { IncomingEntry, Level } from "../schema.js";
 import {
@@ -87,7 +88,7 @@ export async function parseLogStream(text: string): Promise<ParsedLogStream> {
     const json = JSON.stringify(item);
     const occurrence = (seen.get(json) ?? 0) + 1;
     seen.set(json, occurrence);
-    mapped.id = `cx-${(await sha256Hex(`${occurrence}\n${json}`)).slice(0, 32)}`;
+    mapped.id = `cx-${(await digestHex("SHA-256", `${occurrence}\n${json}`)).slice(0, 32)}`;
     out.events.push(mapped);
   }
   return out;
@@ -271,9 +272,4 @@ function tooMany(n: number): InputError {
     [],
     413,
   );
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -3,6 +3,7 @@
 // a JSON command: the entries are JSON already, and a JSON command array would escape each of them again.
 import type { Redis } from "@upstash/redis";
 import { STORE_TIMEOUT_MS } from "../limits.js";
+import { digestHex } from "../hex.js";
 import { parseJsonOrUndefined } from "../json.js";
 
 /** Network errors retried per store call; writes are idempotent (entry ids), so a retry cannot duplicate. */
@@ -23,7 +24,7 @@ export class PathEval {
 
   /** Runs the script, loading it once when Redis does not know it (NOSCRIPT). Every script here is idempotent. */
   async run<T>(keys: string[], args: string[], body: string): Promise<T> {
-    const sha = await (this.sha ??= sha1Hex(this.script));
+    const sha = await (this.sha ??= digestHex("SHA-1", this.script));
     const url = `${this.restUrl}/evalsha/${sha}/${keys.length}/${[...keys, ...args].join("/")}`;
     const signal = AbortSignal.timeout(STORE_TIMEOUT_MS);
     let outcome = await this.post(url, body, signal);
@@ -61,9 +62,4 @@ export class PathEval {
     }
     return { result: parsed.result };
   }
-}
-
-async function sha1Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
